@@ -1,0 +1,77 @@
+package org.crs4j.tensor;
+
+/**
+ * The primitive ops, declared once. Every backend (CPU now, CUDA next) implements exactly these; everything else in
+ * {@link Tensor} (mean, var, logsumexp, masked fill, one-hot, triangular masks, concat, stack, split, embedding, ...)
+ * is composed from them, and layers above never re-implement an op.
+ *
+ * <p>Contracts common to all methods: inputs are on this backend's device and may be arbitrary strided views
+ * (broadcast, permuted, sliced); outputs are new contiguous tensors unless the method writes into a given tensor.
+ * Float inputs of any storage dtype (BF16/F16 included) are computed in F32, or in F64 when an input is F64.
+ */
+public interface Backend {
+
+    Device device();
+
+    /** A new zero-filled contiguous tensor. */
+    Tensor zeros(DType dtype, int... shape);
+
+    /** Copies {@code src} into the view {@code dst} (same shape after broadcasting src), converting dtypes. */
+    void copy(Tensor src, Tensor dst);
+
+    /** start, start + step, ... below end (above end for a negative step). */
+    Tensor arange(double start, double end, double step, DType dtype);
+
+    Tensor unary(UnaryOp op, Tensor x);
+
+    /** {@code a op b} with NumPy broadcasting; result dtype from {@link BinaryOp#resultType}. */
+    Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+    /** {@code cond ? a : b} element-wise, all three broadcast together. */
+    Tensor where(Tensor cond, Tensor a, Tensor b);
+
+    /** Reduces over {@code dims} (normalised, sorted, non-empty). Integer sums are I64. */
+    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim);
+
+    /** Index (I64) of the first maximum (or minimum) along {@code dim}; NaN counts as the maximum, as in torch. */
+    Tensor argReduce(boolean max, Tensor x, int dim, boolean keepdim);
+
+    /** Numerically stable softmax, or log-softmax, along {@code dim}. */
+    Tensor softmax(Tensor x, int dim, boolean log);
+
+    /** Layer normalisation over the last dim: (x - mean) / sqrt(var + eps) * weight + bias; weight/bias may be null. */
+    Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps);
+
+    /** RMS normalisation over the last dim: x / sqrt(mean(x^2) + eps) * weight; weight may be null. */
+    Tensor rmsNorm(Tensor x, Tensor weight, double eps);
+
+    /**
+     * Matrix product with batch broadcasting: a [..., m, k] times b [..., k, n]. 1-d operands follow torch.matmul
+     * (a vector is promoted to a matrix and the added dim removed).
+     */
+    Tensor matmul(Tensor a, Tensor b);
+
+    /** out[i][j][k] = x[index[i][j][k]][j][k] for dim 0, and likewise for other dims (torch.gather). */
+    Tensor gather(Tensor x, int dim, Tensor index);
+
+    /** Selects the entries of {@code index} (1-d, I32/I64) along {@code dim}. */
+    Tensor indexSelect(Tensor x, int dim, Tensor index);
+
+    /** A copy of {@code self} with src scattered in and added: out[index[i][j]][j] += src[i][j] for dim 0. */
+    Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src);
+
+    /** A copy of {@code self} with the slices of src added at 1-d {@code index} along {@code dim}. */
+    Tensor indexAdd(Tensor self, int dim, Tensor index, Tensor src);
+
+    /** Inclusive prefix sum along {@code dim}. */
+    Tensor cumsum(Tensor x, int dim);
+
+    /**
+     * Stable sort along {@code dim}: returns {values, indices (I64)}. With k < size, only the first k of the
+     * sorted order (topk); ties keep their original order.
+     */
+    Tensor[] sort(Tensor x, int dim, boolean descending, int k);
+
+    /** Fills a new tensor with Philox random numbers from {@code rng}'s stream (see {@link Generator}). */
+    Tensor random(Generator.Distribution distribution, Generator rng, double a, double b, DType dtype, int... shape);
+}
