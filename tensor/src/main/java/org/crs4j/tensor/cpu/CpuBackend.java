@@ -1,40 +1,130 @@
 package org.crs4j.tensor.cpu;
 
-import org.crs4j.tensor.*;
+import org.crs4j.tensor.Backend;
+import org.crs4j.tensor.BinaryOp;
+import org.crs4j.tensor.DType;
+import org.crs4j.tensor.Device;
+import org.crs4j.tensor.Generator;
+import org.crs4j.tensor.ReduceOp;
+import org.crs4j.tensor.Shape;
+import org.crs4j.tensor.Tensor;
+import org.crs4j.tensor.UnaryOp;
 
-/** The CPU backend: Vector API kernels on the shared {@link Parallel} pool. */
+/**
+ * The CPU backend: Vector API kernels on the shared {@link Parallel} pool. Each method hands off to the kernel
+ * class that owns the op; see those classes for the fast paths and their reasons.
+ */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
 
     private CpuBackend() {}
 
-    @Override public Device device() { return Device.CPU; }
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
 
     @Override
     public Tensor zeros(DType dtype, int... shape) {
         return Tensor.of(CpuStorage.allocate(dtype, Shape.numel(shape)), shape);
     }
 
-    @Override public void copy(Tensor src, Tensor dst) { throw todo(); }
-    @Override public Tensor arange(double start, double end, double step, DType dtype) { throw todo(); }
-    @Override public Tensor unary(UnaryOp op, Tensor x) { throw todo(); }
-    @Override public Tensor binary(BinaryOp op, Tensor a, Tensor b) { throw todo(); }
-    @Override public Tensor where(Tensor cond, Tensor a, Tensor b) { throw todo(); }
-    @Override public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) { throw todo(); }
-    @Override public Tensor argReduce(boolean max, Tensor x, int dim, boolean keepdim) { throw todo(); }
-    @Override public Tensor softmax(Tensor x, int dim, boolean log) { throw todo(); }
-    @Override public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) { throw todo(); }
-    @Override public Tensor rmsNorm(Tensor x, Tensor weight, double eps) { throw todo(); }
-    @Override public Tensor matmul(Tensor a, Tensor b) { throw todo(); }
-    @Override public Tensor gather(Tensor x, int dim, Tensor index) { throw todo(); }
-    @Override public Tensor indexSelect(Tensor x, int dim, Tensor index) { throw todo(); }
-    @Override public Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) { throw todo(); }
-    @Override public Tensor indexAdd(Tensor self, int dim, Tensor index, Tensor src) { throw todo(); }
-    @Override public Tensor cumsum(Tensor x, int dim) { throw todo(); }
-    @Override public Tensor[] sort(Tensor x, int dim, boolean descending, int k) { throw todo(); }
-    @Override public Tensor random(Generator.Distribution d, Generator rng, double a, double b, DType dtype, int... shape) { throw todo(); }
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        CopyKernel.copy(src, dst);
+    }
 
-    private static UnsupportedOperationException todo() {
-        return new UnsupportedOperationException("in progress");
+    @Override
+    public Tensor arange(double start, double end, double step, DType dtype) {
+        if (step == 0 || Double.isNaN(step)) throw new IllegalArgumentException("arange step must be non-zero, got " + step);
+        double span = (end - start) / step;
+        if (Double.isNaN(span) || span > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("arange(" + start + ", " + end + ", " + step + ") has too many elements");
+        }
+        int n = (int) Math.max(0, Math.ceil(span));
+        Tensor out = zeros(dtype, n);
+        CpuStorage s = (CpuStorage) out.storage();
+        for (int i = 0; i < n; i++) s.setDouble(i, start + i * step);
+        return out;
+    }
+
+    @Override
+    public Tensor unary(UnaryOp op, Tensor x) {
+        return Elementwise.unary(op, x);
+    }
+
+    @Override
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        return Elementwise.binary(op, a, b);
+    }
+
+    @Override
+    public Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return Elementwise.where(cond, a, b);
+    }
+
+    @Override
+    public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepdim) {
+        return Reductions.reduce(op, x, dims, keepdim);
+    }
+
+    @Override
+    public Tensor argReduce(boolean max, Tensor x, int dim, boolean keepdim) {
+        return Reductions.argReduce(max, x, dim, keepdim);
+    }
+
+    @Override
+    public Tensor softmax(Tensor x, int dim, boolean log) {
+        return RowKernels.softmax(x, dim, log);
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        return RowKernels.layerNorm(x, weight, bias, eps);
+    }
+
+    @Override
+    public Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        return RowKernels.rmsNorm(x, weight, eps);
+    }
+
+    @Override
+    public Tensor matmul(Tensor a, Tensor b) {
+        return MatMul.matmul(a, b);
+    }
+
+    @Override
+    public Tensor gather(Tensor x, int dim, Tensor index) {
+        return IndexKernels.gather(x, dim, index);
+    }
+
+    @Override
+    public Tensor indexSelect(Tensor x, int dim, Tensor index) {
+        return IndexKernels.indexSelect(x, dim, index);
+    }
+
+    @Override
+    public Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {
+        return IndexKernels.scatterAdd(self, dim, index, src);
+    }
+
+    @Override
+    public Tensor indexAdd(Tensor self, int dim, Tensor index, Tensor src) {
+        return IndexKernels.indexAdd(self, dim, index, src);
+    }
+
+    @Override
+    public Tensor cumsum(Tensor x, int dim) {
+        return Scan.cumsum(x, dim);
+    }
+
+    @Override
+    public Tensor[] sort(Tensor x, int dim, boolean descending, int k) {
+        return Sorting.sort(x, dim, descending, k);
+    }
+
+    @Override
+    public Tensor random(Generator.Distribution distribution, Generator rng, double a, double b, DType dtype, int... shape) {
+        return RandomKernel.random(distribution, rng, a, b, dtype, shape);
     }
 }

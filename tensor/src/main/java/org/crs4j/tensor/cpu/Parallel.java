@@ -23,6 +23,20 @@ public final class Parallel {
         return t;
     }, null, false);
 
+    /** At most this many chunks per forRange call; lowered only by tests that check thread-count independence. */
+    private static volatile int maxChunks = THREADS;
+
+    /** Runs {@code body} with forRange limited to {@code chunks} chunks (1 = sequential). For tests. */
+    public static <T> T withMaxChunks(int chunks, java.util.function.Supplier<T> body) {
+        int saved = maxChunks;
+        maxChunks = Math.max(1, chunks);
+        try {
+            return body.get();
+        } finally {
+            maxChunks = saved;
+        }
+    }
+
     @FunctionalInterface
     public interface RangeBody {
         void run(int start, int end);
@@ -33,7 +47,7 @@ public final class Parallel {
      * {@code grain} items. The calling thread runs the first chunk itself.
      */
     public static void forRange(int n, int grain, RangeBody body) {
-        int chunks = (int) Math.min(THREADS, (n + (long) Math.max(grain, 1) - 1) / Math.max(grain, 1));
+        int chunks = (int) Math.min(maxChunks, (n + (long) Math.max(grain, 1) - 1) / Math.max(grain, 1));
         if (chunks <= 1) {
             if (n > 0) body.run(0, n);
             return;
