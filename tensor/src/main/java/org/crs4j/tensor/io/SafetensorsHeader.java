@@ -235,18 +235,19 @@ final class SafetensorsHeader {
         if (v != JsonToken.START_ARRAY) {
             throw error(name, field, "is " + describe(v) + ", not an array of non-negative integers");
         }
+        String element = field.equals("shape") ? "dim " : "element ";
         long[] out = new long[4];
         int n = 0;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t != JsonToken.VALUE_NUMBER_INT) {
-                throw error(name, field, "element " + n + " is " + describe(t) + ", not a non-negative integer");
+                throw error(name, field, element + n + " is " + describe(t) + ", not a non-negative integer");
             }
             if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                throw error(name, field, "element " + n + " (" + abbreviate(p.getText()) + ") does not fit in 64 bits");
+                throw error(name, field, element + n + " (" + abbreviate(p.getText()) + ") does not fit in 64 bits");
             }
             long value = p.getLongValue();
-            if (value < 0) throw error(name, field, "element " + n + " is negative (" + value + ")");
+            if (value < 0) throw error(name, field, element + n + " is negative (" + value + ")");
             if (n == out.length) out = Arrays.copyOf(out, 2 * n);
             out[n++] = value;
         }
@@ -316,7 +317,8 @@ final class SafetensorsHeader {
 
     static String oneLine(String s) {
         if (s == null) return "unknown error";
-        s = s.replaceAll("[\\r\\n]+", " ");
+        // Jackson names the source even when told not to include it: "[Source: REDACTED (...); line: 1, column: 3]".
+        s = s.replaceAll("\\[Source: [^;\\]]*; (line: \\d+, column: \\d+)\\]", "$1").replaceAll("[\\r\\n]+", " ");
         return s.length() <= 300 ? s : s.substring(0, 300) + "...";
     }
 }
