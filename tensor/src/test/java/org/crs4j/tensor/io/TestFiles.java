@@ -78,11 +78,14 @@ final class TestFiles {
         };
     }
 
-    /** The bytes of a contiguous CPU tensor, as stored (little-endian). */
-    static byte[] rawBytes(Tensor t) {
+    /** The memory of a contiguous CPU tensor's elements, as stored (little-endian). */
+    static MemorySegment rawSegment(Tensor t) {
         long elem = t.dtype().byteSize();
-        MemorySegment s = ((CpuStorage) t.storage()).segment().asSlice(t.offset() * elem, (long) t.numel() * elem);
-        return s.toArray(ValueLayout.JAVA_BYTE);
+        return ((CpuStorage) t.storage()).segment().asSlice(t.offset() * elem, (long) t.numel() * elem);
+    }
+
+    static byte[] rawBytes(Tensor t) {
+        return rawSegment(t).toArray(ValueLayout.JAVA_BYTE);
     }
 
     static void assertSameTensor(Tensor expected, Tensor actual) {
