@@ -33,7 +33,8 @@ import org.crs4j.tensor.cpu.CpuStorage;
  * back when the caller says, not when the GC gets round to it.
  *
  * <p>Mapped tensors are read-only: writing to one throws {@link IllegalArgumentException} ("read-only segment").
- * Element offsets in the file need not be aligned (writers other than ours may leave the header unpadded); CPU storage reads unaligned.
+ * Element offsets in the file need not be aligned (writers other than ours may leave the header unpadded); CPU
+ * storage reads unaligned.
  * If the file is truncated by another process while mapped, the JVM reports an access fault: do not modify a
  * checkpoint in place while it is open (our {@link SafetensorsWriter} replaces files by rename, which is safe).
  */

@@ -212,6 +212,10 @@ class SafetensorsRoundTripTest {
             assertEquals(List.of("", "a \"quoted\" name", "ünï", "\uFF21", "\uD83D\uDE00"),
                     f.tensorsInHeaderOrder().stream().map(TensorInfo::name).toList());
         }
+        // Like serde_json, non-ASCII is written as raw UTF-8 (not escaped); control characters are escaped.
+        String header = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        assertTrue(header.contains("\"ünï\"") && header.contains("\"\uD83D\uDE00\""), header);
+        assertTrue(header.contains("line\\nbreak\\ttab \\u0001 ctl"), header);
     }
 
     @Test
