@@ -175,6 +175,19 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void nonContiguousViewsAreWrittenInRowMajorOrder() throws IOException {
+        Tensor m = Tensor.of(new float[] {0, 1, 2, 3, 4, 5}, 2, 3);
+        Path file = dir.resolve("strided.safetensors");
+        SafetensorsWriter.write(file, Map.of("t", m.transpose(0, 1), "e", Tensor.vector(7).expand(3),
+                "bf", m.to(DType.BF16).transpose(0, 1)));
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            TestFiles.assertSameTensor(Tensor.of(new float[] {0, 3, 1, 4, 2, 5}, 3, 2), f.tensor("t"));
+            TestFiles.assertSameTensor(Tensor.of(new float[] {7, 7, 7}, 3), f.tensor("e"));
+            TestFiles.assertSameTensor(Tensor.of(new float[] {0, 3, 1, 4, 2, 5}, 3, 2).to(DType.BF16), f.tensor("bf"));
+        }
+    }
+
+    @Test
     void tensorsLargerThanOneWriteChunkRoundTripFromHeapAndFromAMapping() throws IOException {
         int n = SafetensorsWriter.CHUNK_BYTES / 4 + 12345; // more than one chunk of F32
         float[] v = new float[n];
