@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import org.crs4j.tensor.cpu.RandomOperand.Kind;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,12 @@ class SgemmTest {
     private static final double TOL = 1e-4;
     private static final int[] SIZES = {1, 2, 7, 33, 64, 257};
     private static final float C_POISON = -7.5e20f;
+
+    @BeforeAll
+    static void describeKernel() {
+        System.out.println("SGEMM species " + Sgemm.F + ", micro-tile " + Sgemm.MR + "x" + Sgemm.NR + ", threads "
+                + Parallel.THREADS);
+    }
 
     /** One GEMM with the given storage forms and layouts, checked against the reference; returns C. */
     private static float[] run(SplittableRandom rnd, Kind ka, Kind kb, int m, int n, int k, boolean aRowMajor,
