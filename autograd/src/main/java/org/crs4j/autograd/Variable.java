@@ -481,6 +481,14 @@ public final class Variable {
         return Arrays.stream(vs).filter(v -> v != null).toArray(Variable[]::new);
     }
 
+    /**
+     * Rotary position embedding of the last dim (angles are constants); see {@link Tensor#rope}. A rotation's
+     * transpose is the rotation by the opposite angle, so the backward pass is the same op with -sin.
+     */
+    public Variable rope(Tensor cos, Tensor sin, boolean interleaved) {
+        return record("rope", data.rope(cos, sin, interleaved), (g, n) -> new Tensor[] {g.rope(cos, sin.neg(), interleaved)}, this);
+    }
+
     // ------------------------------------------------------------------ matmul
 
     /** torch.matmul; 1-d operands are promoted and the added dim removed, so backward only sees matrices. */

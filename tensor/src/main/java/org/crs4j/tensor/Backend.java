@@ -63,6 +63,14 @@ public interface Backend {
     /** A copy of {@code self} with the slices of src added at 1-d {@code index} along {@code dim}. */
     Tensor indexAdd(Tensor self, int dim, Tensor index, Tensor src);
 
+    /**
+     * Rotary position embedding over the last dim of x: each pair (a, b) becomes (a cos - b sin, b cos + a sin).
+     * Pairs are (i, i + d/2), Hugging Face's rotate_half, or with {@code interleaved} (2i, 2i+1), llama2.c's and
+     * Meta's. cos and sin have shape [..., d/2] (one angle per pair) and broadcast against x's leading dims.
+     * The inverse rotation (the backward pass) is the same op with -sin.
+     */
+    Tensor rope(Tensor x, Tensor cos, Tensor sin, boolean interleaved);
+
     /** Inclusive prefix sum along {@code dim}. */
     Tensor cumsum(Tensor x, int dim);
 

@@ -774,6 +774,11 @@ public final class Tensor {
         return backend().rmsNorm(this, weight, eps);
     }
 
+    /** Rotary position embedding of the last dim; see {@link Backend#rope}. */
+    public Tensor rope(Tensor cos, Tensor sin, boolean interleaved) {
+        return backend().rope(this, cos, sin, interleaved);
+    }
+
     public Tensor cumsum(int dim) {
         return backend().cumsum(this, Shape.normalizeDim(dim, dim()));
     }

@@ -114,6 +114,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor rope(Tensor x, Tensor cos, Tensor sin, boolean interleaved) {
+        return RopeKernel.rope(x, cos, sin, interleaved);
+    }
+
+    @Override
     public Tensor cumsum(Tensor x, int dim) {
         return Scan.cumsum(x, dim);
     }
