@@ -1,0 +1,210 @@
+package org.crs4j.models.llama;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.crs4j.autograd.Variable;
+import org.crs4j.models.ModelFormatException;
+import org.crs4j.models.generation.Generation;
+import org.crs4j.models.generation.GenerationConfig;
+import org.crs4j.models.generation.TokenListener;
+import org.crs4j.models.tokenizer.Tokenizer;
+import org.crs4j.models.tokenizer.Tokenizers;
+import org.crs4j.tensor.DType;
+import org.crs4j.tensor.Tensor;
+import org.crs4j.tensor.io.Safetensors;
+import org.crs4j.tensor.io.TensorInfo;
+
+/**
+ * A loaded LLaMA-family model with its tokenizer and generation defaults, ready to generate and score text.
+ *
+ * <pre>{@code
+ * try (Llama llama = Llama.load(Path.of("models/TinyLlama-1.1B"))) {          // a Hugging Face folder
+ *     String text = llama.generate("Once upon a time", llama.defaults().withMaxNewTokens(50), System.out::print);
+ *     Variable lp = llama.logProb("The capital of France is", " Paris");    // differentiable
+ * }
+ * }</pre>
+ *
+ * <p>Sources: a Hugging Face folder ({@code config.json}, {@code model.safetensors} or a sharded index,
+ * {@code generation_config.json} when present, the tokenizer the folder holds), or a llama2.c {@code .bin} file (with
+ * a tokenizer file given separately). Weights stay memory-mapped in their stored dtype (F32, BF16, F16): loading a 7B
+ * BF16 model costs page cache, not heap. {@link #close()} unmaps them.
+ */
+public final class Llama implements AutoCloseable {
+    private final Path source;
+    private final LlamaModel model;
+    private final Tokenizer tokenizer; // null when none was found
+    private final GenerationConfig defaults;
+    private final AutoCloseable weights;
+
+    private Llama(Path source, LlamaModel model, Tokenizer tokenizer, GenerationConfig defaults, AutoCloseable weights) {
+        this.source = source;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.defaults = defaults;
+        this.weights = weights;
+    }
+
+    /** Loads a Hugging Face folder or a llama2.c file, with the tokenizer found beside it (if any). */
+    public static Llama load(Path path) throws IOException {
+        return load(path, null);
+    }
+
+    /**
+     * Loads a Hugging Face folder or a llama2.c file.
+     *
+     * @param tokenizerFile a tokenizer file (tokenizer.json, SentencePiece .model, llama2.c tokenizer.bin) overriding
+     *                      the folder's, or null
+     */
+    public static Llama load(Path path, Path tokenizerFile) throws IOException {
+        if (Files.isDirectory(path)) return loadHuggingFace(path, tokenizerFile);
+        if (Files.isRegularFile(path)) return loadLlama2c(path, tokenizerFile);
+        throw new NoSuchFileException(path.toString(), null, "neither a model folder nor a checkpoint file");
+    }
+
+    private static Llama loadHuggingFace(Path folder, Path tokenizerFile) throws IOException {
+        LlamaConfig config = LlamaConfig.fromJson(folder.resolve("config.json"));
+        Safetensors st = Safetensors.open(folder);
+        try {
+            Map<String, Tensor> weights = new LinkedHashMap<>();
+            for (TensorInfo info : st.tensors()) {
+                String name = info.name();
+                if (name.endsWith(".rotary_emb.inv_freq")) continue; // a buffer older exports saved; recomputed here
+                DType dt = info.dtype();
+                if (dt != DType.F32 && dt != DType.BF16 && dt != DType.F16) {
+                    throw new ModelFormatException(st.path(), "tensor \"" + name + "\" has dtype " + dt + "; weights must be F32, BF16 or F16");
+                }
+                weights.put(name, st.tensor(name));
+            }
+            // Tied embeddings are saved without lm_head (a missing lm_head means tied, as in the shared stories260K);
+            // some tied checkpoints still carry a copy, which is ignored.
+            if (!config.tieWordEmbeddings() && !weights.containsKey("lm_head.weight")) config = tied(config);
+            if (config.tieWordEmbeddings()) weights.remove("lm_head.weight");
+            LlamaModel model = new LlamaModel(config, null);
+            install(model, weights, st.path());
+            GenerationConfig defaults = GenerationConfig.greedy(256, config.eosTokenIds());
+            Path gen = folder.resolve("generation_config.json");
+            if (Files.isRegularFile(gen)) defaults = GenerationConfig.fromJson(gen, defaults);
+            Tokenizer tok = tokenizerFile != null ? Tokenizers.fromFile(tokenizerFile) : findTokenizer(folder);
+            return new Llama(folder, model, tok, defaults, st);
+        } catch (IOException | RuntimeException e) {
+            st.close();
+            throw e;
+        }
+    }
+
+    private static Tokenizer findTokenizer(Path folder) throws IOException {
+        for (String name : Tokenizers.FOLDER_FILES) {
+            if (Files.isRegularFile(folder.resolve(name))) return Tokenizers.forModelFolder(folder);
+        }
+        return null;
+    }
+
+    private static Llama loadLlama2c(Path file, Path tokenizerFile) throws IOException {
+        Llama2cCheckpoint ckpt = Llama2cCheckpoint.open(file);
+        try {
+            LlamaModel model = new LlamaModel(ckpt.config(), null);
+            install(model, ckpt.weights(), file);
+            Tokenizer tok = tokenizerFile != null ? Tokenizers.fromFile(tokenizerFile) : null;
+            if (tok == null && file.getParent() != null && Files.isRegularFile(file.getParent().resolve("tokenizer.bin"))) {
+                tok = Tokenizers.fromFile(file.getParent().resolve("tokenizer.bin")); // run.c's default
+            }
+            return new Llama(file, model, tok, GenerationConfig.greedy(256, ckpt.config().eosTokenIds()), ckpt);
+        } catch (IOException | RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
+    private static LlamaConfig tied(LlamaConfig c) {
+        return new LlamaConfig(c.vocabSize(), c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(), c.numKvHeads(),
+                c.headDim(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), c.ropePairing(), c.maxPositionEmbeddings(), true,
+                c.bosTokenId(), c.eosTokenIds(), c.padTokenId(), c.attentionBias(), c.mlpBias());
+    }
+
+    /** Installs the weights by name, without copying; any missing, unexpected or mis-shaped tensor is named. */
+    static void install(LlamaModel model, Map<String, Tensor> weights, Path file) throws ModelFormatException {
+        try {
+            model.loadStateDict(weights, true);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, "weights do not match config: " + e.getMessage().replaceFirst("^state dict does not match \\w+: ", ""));
+        }
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    public LlamaConfig config() {
+        return model.config();
+    }
+
+    /** Generation defaults: generation_config.json when the folder has one, else greedy with the config's EOS. */
+    public GenerationConfig defaults() {
+        return defaults;
+    }
+
+    public Path source() {
+        return source;
+    }
+
+    public boolean hasTokenizer() {
+        return tokenizer != null;
+    }
+
+    public Tokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw new IllegalStateException(source + ": no tokenizer found beside the model; give a tokenizer file (--tokenizer)");
+        }
+        return tokenizer;
+    }
+
+    /** Prompt ids as LLaMA expects them: BOS, then the text's tokens. */
+    public int[] encodePrompt(String text) {
+        int[] ids = tokenizer().encode(text);
+        int bos = config().bosTokenId();
+        if (bos < 0) return ids;
+        int[] out = new int[ids.length + 1];
+        out[0] = bos;
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    /**
+     * Generates a continuation of {@code prompt} and returns its text; {@code textStream} (may be null) receives the
+     * text piece by piece as tokens are produced.
+     */
+    public String generate(String prompt, GenerationConfig config, Consumer<String> textStream) {
+        TextStreamer streamer = new TextStreamer(tokenizer(), textStream);
+        int[][] out = Generation.generate(model, new int[][] {encodePrompt(prompt)}, config, (row, token) -> streamer.accept(token));
+        streamer.flush();
+        return tokenizer().decode(out[0]);
+    }
+
+    /** Generates for several prompts at once (left padding); returns the new tokens of each. */
+    public int[][] generate(List<String> prompts, GenerationConfig config, TokenListener listener) {
+        int[][] ids = new int[prompts.size()][];
+        for (int i = 0; i < ids.length; i++) ids[i] = encodePrompt(prompts.get(i));
+        return Generation.generate(model, ids, config, listener);
+    }
+
+    /** sum log p(continuation | prompt) as a scalar that backpropagates into the trainable parameters. */
+    public Variable logProb(String prompt, String continuation) {
+        return LlamaScoring.logProb(model, encodePrompt(prompt), tokenizer().encode(continuation));
+    }
+
+    /** Unmaps the weights: the model must not be used afterwards. */
+    @Override
+    public void close() {
+        try {
+            weights.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing " + source + ": " + e.getMessage(), e);
+        }
+    }
+}
