@@ -176,14 +176,23 @@ public final class Llama implements AutoCloseable {
     }
 
     /**
-     * Generates a continuation of {@code prompt} and returns its text; {@code textStream} (may be null) receives the
-     * text piece by piece as tokens are produced.
+     * Generates a continuation of {@code prompt} and returns its text (with its leading space, so that prompt +
+     * result reads right); {@code textStream} (may be null) receives the same text piece by piece as tokens are
+     * produced.
      */
     public String generate(String prompt, GenerationConfig config, Consumer<String> textStream) {
-        TextStreamer streamer = new TextStreamer(tokenizer(), textStream);
-        int[][] out = Generation.generate(model, new int[][] {encodePrompt(prompt)}, config, (row, token) -> streamer.accept(token));
+        int[] ids = encodePrompt(prompt);
+        TextStreamer streamer = new TextStreamer(tokenizer(), textStream, ids);
+        int[][] out = Generation.generate(model, new int[][] {ids}, config, (row, token) -> streamer.accept(token));
         streamer.flush();
-        return tokenizer().decode(out[0]);
+        String full = tokenizer().decode(concat(ids, out[0])), head = tokenizer().decode(ids);
+        return full.startsWith(head) ? full.substring(head.length()) : tokenizer().decode(out[0]);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     /** Generates for several prompts at once (left padding); returns the new tokens of each. */

@@ -21,8 +21,21 @@ public final class TextStreamer {
     private int emitted;    // characters of decode(window) already emitted
 
     public TextStreamer(Tokenizer tokenizer, Consumer<String> sink) {
+        this(tokenizer, sink, new int[0]);
+    }
+
+    /**
+     * @param context the tokens before the stream (the prompt): the last one is kept as context, so that the first
+     *                streamed token keeps its leading space ("Lily" + "▁loved" streams " loved")
+     */
+    public TextStreamer(Tokenizer tokenizer, Consumer<String> sink, int[] context) {
         this.tokenizer = tokenizer;
         this.sink = sink;
+        if (context.length > 0) {
+            window[0] = context[context.length - 1];
+            size = 1;
+            emitted = tokenizer.decode(new int[] {window[0]}).length();
+        }
     }
 
     public void accept(int token) {
