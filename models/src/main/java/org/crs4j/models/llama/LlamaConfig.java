@@ -39,6 +39,7 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         check(ropeTheta > 0, "rope_theta must be positive, got " + ropeTheta);
         check(maxPositionEmbeddings > 0, "max_position_embeddings must be positive, got " + maxPositionEmbeddings);
         eosTokenIds = eosTokenIds == null ? new int[0] : eosTokenIds.clone();
+        new RotaryEmbedding(headDim, ropeTheta, ropeScaling, ropePairing); // validates rope_scaling's fields
     }
 
     private static void check(boolean ok, String what) {
