@@ -63,7 +63,7 @@ public final class InspiredLoader implements DatasetLoader {
     public static Map<String, List<Dialogue>> readOriginalPartial(Path dataDir, org.crs4j.data.io.ReadReport report) {
         Map<String, List<Dialogue>> out = new LinkedHashMap<>();
         for (String s : List.of("train", "dev", "test")) {
-            DataFile.find(dataDir.resolve(NAME), "original_partial/" + s + ".tsv")
+            DataFile.find(dataDir.resolve(NAME), "original/" + s + ".tsv").or(() -> DataFile.find(dataDir.resolve(NAME), "original_partial/" + s + ".tsv"))
                     .ifPresent(f -> out.put(s, InspiredTsvReader.read(f, report)));
         }
         return out;

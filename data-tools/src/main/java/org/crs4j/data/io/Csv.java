@@ -29,8 +29,9 @@ public final class Csv {
      * character is ordinary text.
      */
     public static void forEach(DataFile file, char separator, boolean quoted, ReadReport report, RecordConsumer consumer) {
+        Parser p = null;
         try (Reader in = file.reader()) {
-            Parser p = new Parser(in, separator, quoted, file);
+            p = new Parser(in, separator, quoted, file);
             List<String> record;
             while ((record = p.next()) != null) {
                 try {
@@ -40,7 +41,8 @@ public final class Csv {
                 }
             }
         } catch (java.nio.charset.CharacterCodingException e) {
-            throw file.error("", "", "invalid UTF-8");
+            // the decoder reads ahead, so the position is where decoding stopped, not necessarily the bad byte's line
+            throw file.error(p == null ? "" : "near line " + p.line, "", "invalid UTF-8");
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             throw file.error("", "", "corrupt or truncated gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {

@@ -1,6 +1,5 @@
 package org.crs4j.data.io;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
@@ -24,27 +23,53 @@ public final class TextLines {
      * Blank lines are passed on too; the consumer decides whether they matter.
      */
     public static void forEach(DataFile file, ReadReport report, LineConsumer consumer) {
+        // Lines are split as bytes and decoded one by one, so an invalid UTF-8 sequence is reported at its own line
+        // (a decoding Reader would report it wherever its read-ahead buffer happened to be).
+        var decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
         int lineNumber = 0;
-        try (BufferedReader in = file.reader()) {
-            while (true) {
-                String line;
-                try {
-                    line = in.readLine();
-                } catch (CharacterCodingException e) {
-                    throw file.error("line " + (lineNumber + 1), "", "invalid UTF-8");
+        try (java.io.InputStream in = file.open()) {
+            byte[] buf = new byte[1 << 16];
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+            boolean pending = false;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] != '\n') continue;
+                    line.write(buf, start, i - start);
+                    start = i + 1;
+                    deliver(file, report, consumer, decoder, line, ++lineNumber);
+                    pending = false;
                 }
-                if (line == null) break;
-                lineNumber++;
-                try {
-                    consumer.accept(line, lineNumber);
-                } catch (MalformedDataException e) {
-                    report.malformed(e);
-                }
+                line.write(buf, start, n - start);
+                pending = pending || n > start;
             }
+            if (pending || line.size() > 0) deliver(file, report, consumer, decoder, line, ++lineNumber);
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             throw file.error("line " + (lineNumber + 1), "", "corrupt or truncated gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw new UncheckedIOException(file.displayName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deliver(DataFile file, ReadReport report, LineConsumer consumer, java.nio.charset.CharsetDecoder decoder,
+                                java.io.ByteArrayOutputStream bytes, int lineNumber) {
+        byte[] b = bytes.toByteArray();
+        bytes.reset();
+        int len = b.length;
+        if (len > 0 && b[len - 1] == '\r') len--;
+        String line;
+        try {
+            line = decoder.decode(java.nio.ByteBuffer.wrap(b, 0, len)).toString();
+        } catch (CharacterCodingException e) {
+            report.malformed(file.error("line " + lineNumber, "", "invalid UTF-8"));
+            return;
+        }
+        try {
+            consumer.accept(line, lineNumber);
+        } catch (MalformedDataException e) {
+            report.malformed(e);
         }
     }
 

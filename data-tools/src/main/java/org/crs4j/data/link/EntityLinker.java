@@ -13,11 +13,11 @@ import java.util.List;
  *
  * <p><b>Exact</b>: names are normalized ({@link NormalizedText}) and stored in a token trie; the text is scanned left
  * to right taking the longest name that starts at each token (leftmost-longest, non-overlapping).
- * <p><b>Fuzzy</b>: where no exact name starts, windows of 1..k tokens are compared with the names of at least
+ * <p><b>Fuzzy</b>: where no exact name starts, windows of 1..k tokens are compared with the k-token names of at least
  * {@value #FUZZY_MIN_CHARS} characters through a one-deletion neighbourhood index (SymSpell): a name is a candidate
  * when the window and the name share a string after deleting at most one character from each, and it is accepted when
  * the optimal-string-alignment distance is at most 1 (one typo: insertion, deletion, substitution or swap of adjacent
- * characters).
+ * characters), and the difference is not a plural "s".
  * <p><b>Precision guards</b> (chat is full of words that are also DBpedia entities): a name made only of common words
  * ("Her", "The Others", "Love") is linked only where every token is capitalized and it does not open a sentence; any
  * other single-word name only where it is capitalized (or it is a CJK name of two or more characters); aliases added
@@ -138,7 +138,7 @@ public final class EntityLinker {
                 if (g < 0) continue;
                 for (int p = fuzzyGroupStart[g]; p < fuzzyGroupStart[g + 1]; p++) {
                     int name = fuzzyIds[p];
-                    if (name == best) continue;
+                    if (name == best || nameTokens[name] != k || isPlural(w, names[name])) continue;
                     int d = EditDistance.bounded(w, names[name], MAX_FUZZY_DISTANCE);
                     if (d == 0 || d > MAX_FUZZY_DISTANCE) continue; // 0: the exact pass already took or rejected it
                     if (!accept(name, t, i, i + k)) continue;
@@ -151,6 +151,12 @@ public final class EntityLinker {
         }
         if (best < 0) return null;
         return new Mention(t.starts()[i], t.ends()[i + bestTokens - 1], nameEntity[best], names[best], bestDistance);
+    }
+
+    /** "scary movies" vs "Scary Movie": an inflection, not a typo. */
+    private static boolean isPlural(String a, String b) {
+        return (a.length() == b.length() + 1 && a.endsWith("s") && a.startsWith(b))
+                || (b.length() == a.length() + 1 && b.endsWith("s") && b.startsWith(a));
     }
 
     private boolean accept(int name, NormalizedText t, int from, int to) {

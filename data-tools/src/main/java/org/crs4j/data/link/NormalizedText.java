@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Text cut into normalized tokens for name matching, each remembering where it came from. Normalization: Unicode
- * NFKD with accents dropped, lower case, apostrophes removed inside words ("Schindler's" -> "schindlers"), "&" read as
+ * NFKD with accents dropped, lower case, possessive "'s" dropped ("Spielberg's" -> "spielberg"), other apostrophes removed inside words ("don't" -> "dont"), "&" read as
  * "and", any other non-letter/digit a separator. Chinese and Japanese characters are one token each, since those
  * scripts put no spaces between words.
  *
@@ -48,7 +48,11 @@ public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[
                 }
                 cur.appendCodePoint(cp);
             } else if ((cp == '\'' || cp == '\u2019') && cur.length() > 0 && i + len < n && Character.isLetter(text.codePointAt(i + len))) {
-                // inside a word: "don't", "Schindler's" -> one token without the apostrophe
+                // possessive 's is dropped ("Spielberg's" -> "spielberg", in names and text alike);
+                // other apostrophes join the word ("don't" -> "dont")
+                int next = text.codePointAt(i + len);
+                boolean possessive = (next == 's' || next == 'S') && (i + len + 1 >= n || !Character.isLetterOrDigit(text.codePointAt(i + len + 1)));
+                if (possessive) len += 1;
             } else if (cp == '&') {
                 if (cur.length() > 0) flush(tokens, spans, caps, sent, cur, curStart, i, curCap, curSentence);
                 tokens.add("and");

@@ -45,7 +45,11 @@ public final class OpenDialKgLoader implements DatasetLoader {
         if (!Files.isDirectory(root)) throw new MissingDataException("no OpenDialKG folder at " + root + " (run: crs4j data fetch opendialkg)");
         var report = options.report();
         List<String> notes = new ArrayList<>();
-        List<String> entities = nonBlank(TextLines.readAll(DataFile.require(root, "opendialkg_entities.txt")));
+        List<String> entityLines = TextLines.readAll(DataFile.require(root, "opendialkg_entities.txt"));
+        List<String> entities = nonBlank(entityLines);
+        if (entities.size() < entityLines.size())
+            notes.add("graph: " + (entityLines.size() - entities.size()) + " blank line(s) in opendialkg_entities.txt skipped ("
+                    + entities.size() + " entities of " + entityLines.size() + " lines)");
         List<String> relations = nonBlank(TextLines.readAll(DataFile.require(root, "opendialkg_relations.txt")));
         var triples = DataFile.find(root, "opendialkg_triples.txt");
         KnowledgeGraph kg = triples.isPresent()

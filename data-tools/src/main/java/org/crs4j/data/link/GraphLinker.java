@@ -1,0 +1,53 @@
+package org.crs4j.data.link;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.crs4j.data.kg.RelationalGraph;
+import org.crs4j.data.model.ItemCatalogue;
+
+/**
+ * Builds the {@link EntityLinker} for a prepared graph: item entities under their catalogue names, other entities under
+ * the names their keys spell ({@link EntityNames}). Items win name clashes, then better-connected entities (more
+ * edges). DBpedia genre entities ("Horror film", "Science fiction") also answer to their bare genre word ("horror"),
+ * in any case, since that is how people name genres in chat (only for "&lt;word&gt; film(s)" names, and not for
+ * "Short film" and the like).
+ */
+public final class GraphLinker {
+    private static final Pattern GENRE = Pattern.compile("^(\\p{L}{4,}) (film|films)$", Pattern.CASE_INSENSITIVE);
+    /** "X film" entities whose X is not how anyone names a genre in chat. */
+    private static final java.util.Set<String> NOT_GENRES = java.util.Set.of("short", "feature", "independent", "black",
+            "student", "silent", "sequel", "remake", "color", "colour", "live", "road", "buddy", "home", "amateur");
+    private static final int ITEM_PRIORITY = 1 << 24;
+
+    private GraphLinker() {}
+
+    public static EntityLinker build(RelationalGraph graph, ItemCatalogue items, int[] itemEntity) {
+        return build(graph, items, itemEntity, true);
+    }
+
+    /**
+     * @param includeItems false where the text marks item mentions itself (ReDial's {@code @id}): then item names are
+     *                     left out, so that "scary movies" is not taken for the film "Scary Movie"
+     */
+    public static EntityLinker build(RelationalGraph graph, ItemCatalogue items, int[] itemEntity, boolean includeItems) {
+        int n = graph.entityCount();
+        int[] degree = new int[n];
+        for (int d : graph.destinations()) degree[d]++;
+        boolean[] isItem = new boolean[n];
+        for (int e : itemEntity) if (e >= 0) isItem[e] = true;
+        EntityLinker.Builder b = EntityLinker.builder();
+        for (int i = 0; i < items.size(); i++) {
+            int e = itemEntity[i];
+            if (e >= 0 && includeItems) b.add(items.get(i).name(), e, ITEM_PRIORITY + degree[e], false);
+        }
+        for (int e = 0; e < n; e++) {
+            if (isItem[e]) continue;
+            String name = EntityNames.displayName(graph.entityKeys().get(e));
+            b.add(name, e, degree[e], false);
+            Matcher g = GENRE.matcher(name);
+            if (g.matches() && !NOT_GENRES.contains(g.group(1).toLowerCase(java.util.Locale.ROOT)))
+                b.add(g.group(1), e, degree[e] - ITEM_PRIORITY, true);
+        }
+        return b.build();
+    }
+}
