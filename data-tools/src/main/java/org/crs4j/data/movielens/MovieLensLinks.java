@@ -20,7 +20,8 @@ public final class MovieLensLinks {
     public static Result attach(List<Item> items, List<Item> movieLens) {
         Map<String, Item> byKey = new HashMap<>();
         for (Item m : movieLens) {
-            for (String name : MovieTitles.names(m.name())) byKey.putIfAbsent(MovieTitles.key(name, m.year()), m);
+            for (String name : MovieTitles.names(m.attributes().getOrDefault("listedAs", m.name())))
+                byKey.putIfAbsent(MovieTitles.key(name, m.year()), m);
         }
         List<Item> out = new ArrayList<>(items.size());
         int matched = 0;

@@ -55,6 +55,7 @@ public final class MovieLensReader {
             var ny = Titles.split(r.get(1));
             if (ny.name().isEmpty()) throw movies.error(at, "title", "empty");
             Map<String, String> attrs = new TreeMap<>();
+            if (!MovieTitles.primaryName(ny.name()).equals(ny.name())) attrs.put("listedAs", ny.name());
             String genres = r.get(2).strip();
             if (!genres.isEmpty() && !genres.equals("(no genres listed)")) attrs.put("genres", genres.replace('|', ','));
             String[] l = links.get(id);
