@@ -21,11 +21,15 @@ import java.util.zip.GZIPInputStream;
  */
 public record DataFile(Path path, String displayName) {
 
-    /** Finds {@code dir/relative} or {@code dir/relative.gz}; the display name is relative to {@code root}. */
+    /** Finds {@code dir/relative} or {@code dir/relative.gz}; the display name starts with {@code root}'s folder name
+     * ("redial/raw/test_data.jsonl.gz"), which is how users find it under the data directory. */
     public static Optional<DataFile> find(Path root, String relative) {
         for (String candidate : List.of(relative, relative + ".gz")) {
             Path p = root.resolve(candidate);
-            if (Files.isRegularFile(p)) return Optional.of(new DataFile(p, candidate));
+            if (Files.isRegularFile(p)) {
+                Path folder = root.getFileName();
+                return Optional.of(new DataFile(p, folder == null ? candidate : folder + "/" + candidate));
+            }
         }
         return Optional.empty();
     }

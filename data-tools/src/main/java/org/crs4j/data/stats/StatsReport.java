@@ -46,5 +46,5 @@ public final class StatsReport {
 
     static String fmt(long v) { return String.format(Locale.ROOT, "%,d", v); }
 
-    static String pct(double share) { return String.format(Locale.ROOT, "%.1f%%", 100 * share); }
+    static String pct(double share) { return String.format(Locale.ROOT, share < 0.01 ? "%.2f%%" : "%.1f%%", 100 * share); }
 }

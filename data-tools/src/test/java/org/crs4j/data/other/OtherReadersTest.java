@@ -124,10 +124,10 @@ class OtherReadersTest {
         assertNull(r.items().get(2).attributes().get("movielensId"));
 
         Fixtures.write(dir, "ml2/movies.csv", lines("movieId,title,genres", "x,Bad (1999),Drama"));
-        assertMalformed("movies.csv line 2, field movieId: expected an integer id, got \"x\"", () -> MovieLensReader.read(dir.resolve("ml2"), ReadReport.strict()));
+        assertMalformed("ml2/movies.csv line 2, field movieId: expected an integer id, got \"x\"", () -> MovieLensReader.read(dir.resolve("ml2"), ReadReport.strict()));
         Fixtures.write(dir, "ml3/movies.csv", lines("movieId,title,genres", "1,A (1999),Drama"));
         Fixtures.write(dir, "ml3/ratings.csv", lines("userId,movieId,rating,timestamp", "1,1,7.5,0"));
-        assertMalformed("ratings.csv line 2, field rating: outside 0..5", () -> MovieLensReader.read(dir.resolve("ml3"), ReadReport.strict()));
+        assertMalformed("ml3/ratings.csv line 2, field rating: outside 0..5", () -> MovieLensReader.read(dir.resolve("ml3"), ReadReport.strict()));
     }
 
     // ---------------- OpenDialKG ----------------
