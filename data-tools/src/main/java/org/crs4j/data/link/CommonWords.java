@@ -30,4 +30,8 @@ final class CommonWords {
             + "again action drama comedy horror genre classic original true real sound sounds check").split(" ")));
 
     static boolean isCommon(String normalizedToken) { return WORDS.contains(normalizedToken); }
+
+    static boolean isArticle(String normalizedToken) {
+        return normalizedToken.equals("the") || normalizedToken.equals("a") || normalizedToken.equals("an");
+    }
 }

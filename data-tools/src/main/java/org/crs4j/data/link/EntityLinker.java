@@ -13,14 +13,17 @@ import java.util.List;
  *
  * <p><b>Exact</b>: names are normalized ({@link NormalizedText}) and stored in a token trie; the text is scanned left
  * to right taking the longest name that starts at each token (leftmost-longest, non-overlapping).
- * <p><b>Fuzzy</b>: where no exact name starts, windows of 1..k tokens are compared with the k-token names of at least
+ * <p><b>Fuzzy</b>: where no exact name starts, windows of 2..k words (each of 3+ letters and not a common word, within one sentence) are
+ * compared with the k-word names of at least
  * {@value #FUZZY_MIN_CHARS} characters through a one-deletion neighbourhood index (SymSpell): a name is a candidate
  * when the window and the name share a string after deleting at most one character from each, and it is accepted when
  * the optimal-string-alignment distance is at most 1 (one typo: insertion, deletion, substitution or swap of adjacent
  * characters), and the difference is not a plural "s".
  * <p><b>Precision guards</b> (chat is full of words that are also DBpedia entities): a name made only of common words
  * ("Her", "The Others", "Love") is linked only where every token is capitalized and it does not open a sentence; any
- * other single-word name only where it is capitalized (or it is a CJK name of two or more characters); aliases added
+ * other single-word name only where it is capitalized (or it is a CJK name of two or more characters); "the" + one
+ * word ("The Box") only where that word is capitalized; capitalization counts for nothing in Title Case text
+ * ("What Movies Can I Recommend?"); aliases added
  * with {@code anyCase} (genre words such as "horror") are exempt. When several entities share a normalized name the
  * one added with the highest priority wins (ties: the smaller entity id).
  */
@@ -126,11 +129,19 @@ public final class EntityLinker {
         if (fuzzyIds.length == 0) return null;
         String[] tok = t.tokens();
         if (CommonWords.isCommon(tok[i]) || NormalizedText.isIdeograph(tok[i].codePointAt(0))) return null;
+        // fuzzy matching is for multi-word names (people, titles) typed with a slip; every window word has >= 3
+        // letters ("take a" is not "Take 5") and the window stays inside one sentence
+        if (tok[i].length() < 3) return null;
         StringBuilder window = new StringBuilder();
         int best = -1, bestTokens = 0, bestDistance = Integer.MAX_VALUE;
         for (int k = 1; k <= maxTokens && i + k <= tok.length; k++) {
-            if (k > 1) window.append(' ');
+            if (k > 1) {
+                String w = tok[i + k - 1];
+                if (w.length() < 3 || CommonWords.isCommon(w) || t.sentenceStart()[i + k - 1]) break;
+                window.append(' ');
+            }
             window.append(tok[i + k - 1]);
+            if (k < 2) continue;
             if (window.length() + MAX_FUZZY_DISTANCE < FUZZY_MIN_CHARS) continue;
             String w = window.toString();
             for (long h : deletionHashes(w)) {
@@ -161,16 +172,17 @@ public final class EntityLinker {
 
     private boolean accept(int name, NormalizedText t, int from, int to) {
         if (nameAnyCase[name]) return true;
+        String s = names[name];
+        if (NormalizedText.isIdeograph(s.codePointAt(0))) return nameTokens[name] >= 2;
+        boolean caseSaysName = !t.titleCase();
         if (nameAllCommon[name]) {
-            if (t.sentenceStart()[from]) return false;
+            if (!caseSaysName || t.sentenceStart()[from]) return false;
             for (int k = from; k < to; k++) if (!t.capitalized()[k]) return false;
             return true;
         }
-        if (nameTokens[name] == 1) {
-            String s = names[name];
-            if (NormalizedText.isIdeograph(s.codePointAt(0))) return s.codePointCount(0, s.length()) >= 2;
-            return s.length() >= 3 && t.capitalized()[from];
-        }
+        if (nameTokens[name] == 1) return s.length() >= 3 && caseSaysName && t.capitalized()[from];
+        // "the box office" is not The Box: an article plus one word needs that word capitalized
+        if (nameTokens[name] == 2 && CommonWords.isArticle(t.tokens()[from])) return caseSaysName && t.capitalized()[from + 1];
         return true;
     }
 

@@ -9,14 +9,16 @@ import org.crs4j.data.model.ItemCatalogue;
  * Builds the {@link EntityLinker} for a prepared graph: item entities under their catalogue names, other entities under
  * the names their keys spell ({@link EntityNames}). Items win name clashes, then better-connected entities (more
  * edges). DBpedia genre entities ("Horror film", "Science fiction") also answer to their bare genre word ("horror"),
- * in any case, since that is how people name genres in chat (only for "&lt;word&gt; film(s)" names, and not for
- * "Short film" and the like).
+ * in any case, since that is how people name genres in chat (only for "&lt;genre word&gt; film" names from a fixed list
+ * of genre words: "Family film" must not make every "family" an entity).
  */
 public final class GraphLinker {
     private static final Pattern GENRE = Pattern.compile("^(\\p{L}{4,}) (film|films)$", Pattern.CASE_INSENSITIVE);
-    /** "X film" entities whose X is not how anyone names a genre in chat. */
-    private static final java.util.Set<String> NOT_GENRES = java.util.Set.of("short", "feature", "independent", "black",
-            "student", "silent", "sequel", "remake", "color", "colour", "live", "road", "buddy", "home", "amateur");
+    /** Genre words people use bare in chat ("any horror?"); "Family film" or "Short film" would make "family" an entity. */
+    private static final java.util.Set<String> GENRE_WORDS = java.util.Set.of("action", "adventure", "animated", "comedy",
+            "crime", "documentary", "drama", "fantasy", "horror", "musical", "mystery", "romance", "thriller", "western",
+            "superhero", "slasher", "zombie", "disaster", "spy", "heist", "noir", "biographical", "monster", "mockumentary",
+            "parody", "satire", "psychological", "erotic", "gangster", "vampire", "christmas");
     private static final int ITEM_PRIORITY = 1 << 24;
 
     private GraphLinker() {}
@@ -45,7 +47,7 @@ public final class GraphLinker {
             String name = EntityNames.displayName(graph.entityKeys().get(e));
             b.add(name, e, degree[e], false);
             Matcher g = GENRE.matcher(name);
-            if (g.matches() && !NOT_GENRES.contains(g.group(1).toLowerCase(java.util.Locale.ROOT)))
+            if (g.matches() && GENRE_WORDS.contains(g.group(1).toLowerCase(java.util.Locale.ROOT)))
                 b.add(g.group(1), e, degree[e] - ITEM_PRIORITY, true);
         }
         return b.build();

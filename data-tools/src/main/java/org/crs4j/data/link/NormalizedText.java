@@ -16,8 +16,13 @@ import java.util.Locale;
  * @param ends        char offset (exclusive) where each token ends
  * @param capitalized whether each token began with an upper-case letter in the original text
  * @param sentenceStart whether each token is the first of a sentence (text start or after . ! ?)
+ * @param titleCase   whether most words are capitalized ("What Movies Can I Recommend?"), in which case
+ *                    capitalization says nothing about names
  */
-public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[] capitalized, boolean[] sentenceStart) {
+public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[] capitalized, boolean[] sentenceStart, boolean titleCase) {
+    /** "it's", "that's": contractions of "is", not possessives. */
+    private static final java.util.Set<String> IS_CONTRACTIONS = java.util.Set.of("it", "that", "he", "she", "what", "there",
+            "here", "who", "where", "how", "let", "this", "everything", "nothing", "something", "someone", "everyone");
 
     public int size() { return tokens.length; }
 
@@ -52,7 +57,7 @@ public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[
                 // other apostrophes join the word ("don't" -> "dont")
                 int next = text.codePointAt(i + len);
                 boolean possessive = (next == 's' || next == 'S') && (i + len + 1 >= n || !Character.isLetterOrDigit(text.codePointAt(i + len + 1)));
-                if (possessive) len += 1;
+                if (possessive && !IS_CONTRACTIONS.contains(cur.toString().toLowerCase(Locale.ROOT))) len += 1;
             } else if (cp == '&') {
                 if (cur.length() > 0) flush(tokens, spans, caps, sent, cur, curStart, i, curCap, curSentence);
                 tokens.add("and");
@@ -75,7 +80,14 @@ public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[
             c[i] = caps.get(i);
             s[i] = sent.get(i);
         }
-        return new NormalizedText(tokens.toArray(String[]::new), starts, ends, c, s);
+        int words = 0, capitalizedWords = 0;
+        for (int i = 0; i < m; i++) {
+            if (!Character.isLetter(tokens.get(i).codePointAt(0)) || isIdeograph(tokens.get(i).codePointAt(0))) continue;
+            words++;
+            if (c[i]) capitalizedWords++;
+        }
+        boolean title = words >= 5 && capitalizedWords >= 0.8 * words;
+        return new NormalizedText(tokens.toArray(String[]::new), starts, ends, c, s, title);
     }
 
     /** The normalized form of a name: its tokens joined by single spaces. */

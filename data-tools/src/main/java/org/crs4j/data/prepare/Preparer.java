@@ -132,7 +132,9 @@ public final class Preparer {
             while (m.find()) {
                 int i = items.indexOf(m.group(1));
                 if (i >= 0 && itemEntity[i] >= 0) found.add(new long[] {m.start(), itemEntity[i]});
-                for (int k = m.start(); k < m.end(); k++) sb.setCharAt(k, ' ');
+                // a full stop where the mention was: chat often starts a new sentence right after a title
+                sb.setCharAt(m.start(), '.');
+                for (int k = m.start() + 1; k < m.end(); k++) sb.setCharAt(k, ' ');
             }
             masked = sb.toString();
         }

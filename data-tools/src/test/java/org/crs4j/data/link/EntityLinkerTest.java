@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class EntityLinkerTest {
     static final String[] NAMES = {"Johnny Depp", "Tim Burton", "The Shining", "Stanley Kubrick", "Her", "It", "Love",
             "Heat", "Alice in Wonderland", "Sweeney Todd", "Science fiction", "Jamie Lee Curtis", "Paris", "Steven Spielberg",
-            "厉鬼将映", "恐怖", "Horror film"};
+            "厉鬼将映", "恐怖", "Horror film", "The Box", "Take 5", "Americana", "Charles Band"};
 
     static EntityLinker linker() {
         EntityLinker.Builder b = EntityLinker.builder();
@@ -29,7 +29,13 @@ class EntityLinkerTest {
     /** Sentences with the entities a careful annotator would mark: the linker must find no others. */
     static final Object[][] CASES = {
             {"I love Johnny Depp in Alice in Wonderland", Set.of("Johnny Depp", "Alice in Wonderland")},
-            {"have you seen the shining by stanley kubrick?", Set.of("The Shining", "Stanley Kubrick")},
+            {"have you seen The Shining by stanley kubrick?", Set.of("The Shining", "Stanley Kubrick")},
+            {"It topped the box office, take a look", Set.of()},                                // "the" + lowercase word; no fuzzy "take a"
+            {"What Movies Can I Recommend You Today? Love Her", Set.of()},                      // Title Case says nothing
+            {"an American movie", Set.of()},                                                    // no fuzzy single words
+            {"I loved The Shining! It scared me", Set.of("The Shining")},                      // no fuzzy match across sentences
+            {"it's a classic", Set.of()},
+            {"Hi, Charles and I are looking for a comedy", Set.of()},                          // "and" is no typo of "Band"                                                       // "it's" is not a possessive
             {"Jonny Depp was great in Sweeny Todd", Set.of("Johnny Depp", "Sweeney Todd")},       // one typo each
             {"Tim Burtin and Johnny Dep again", Set.of("Tim Burton", "Johnny Depp")},
             {"It was good. I love it and her too", Set.of()},                                    // common words stay words
