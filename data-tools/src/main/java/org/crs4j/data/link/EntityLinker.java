@@ -37,7 +37,7 @@ public final class EntityLinker {
     private final int[] nodeName;                 // node -> name index, or -1
     private final String[] names;                 // normalized names
     private final int[] nameEntity, nameTokens;
-    private final boolean[] nameAnyCase, nameAllCommon;
+    private final boolean[] nameAnyCase, nameAllCommon, nameTitle;
     private final int maxTokens;
     private final int[] namePriority;
     private final Long2IntOpenHashMap fuzzyGroup; // deletion-key hash -> group
@@ -54,8 +54,10 @@ public final class EntityLinker {
         int n = names.length;
         nameAnyCase = new boolean[n];
         nameAllCommon = new boolean[n];
+        nameTitle = new boolean[n];
         for (int i = 0; i < n; i++) {
             nameAnyCase[i] = b.nameAnyCase.get(i);
+            nameTitle[i] = b.nameTitle.get(i);
             nameAllCommon[i] = allCommon(names[i]);
         }
         maxTokens = b.maxTokens;
@@ -173,7 +175,7 @@ public final class EntityLinker {
     private boolean accept(int name, NormalizedText t, int from, int to) {
         if (nameAnyCase[name]) return true;
         String s = names[name];
-        if (NormalizedText.isIdeograph(s.codePointAt(0))) return nameTokens[name] >= 2;
+        if (NormalizedText.isIdeograph(s.codePointAt(0))) return nameTokens[name] >= 2 && (!nameTitle[name] || t.afterTitleMark()[from]);
         boolean caseSaysName = !t.titleCase();
         if (nameAllCommon[name]) {
             if (!caseSaysName || t.sentenceStart()[from]) return false;
@@ -223,7 +225,7 @@ public final class EntityLinker {
         private final IntArrayList nodeName = new IntArrayList();
         private final List<String> names = new ArrayList<>();
         private final IntArrayList nameEntity = new IntArrayList(), nameTokens = new IntArrayList(), namePriority = new IntArrayList();
-        private final List<Boolean> nameAnyCase = new ArrayList<>();
+        private final List<Boolean> nameAnyCase = new ArrayList<>(), nameTitle = new ArrayList<>();
         private int maxTokens = 1;
 
         Builder() {
@@ -240,11 +242,20 @@ public final class EntityLinker {
          * @return false when the name normalizes to nothing or an existing name kept its entity
          */
         public Builder add(String name, int entity, int priority, boolean anyCase) {
-            addName(name, entity, priority, anyCase);
+            addName(name, entity, priority, anyCase, false);
             return this;
         }
 
-        public boolean addName(String name, int entity, int priority, boolean anyCase) {
+        /**
+         * A work's title: like {@link #add}, except that a Chinese or Japanese title is linked only inside 《》, as
+         * such text quotes titles ("推荐《厉鬼将映》"); unquoted, "女朋友" is a word, not the film.
+         */
+        public Builder addTitle(String name, int entity, int priority) {
+            addName(name, entity, priority, false, true);
+            return this;
+        }
+
+        public boolean addName(String name, int entity, int priority, boolean anyCase, boolean title) {
             String[] tokens = NormalizedText.of(name).tokens();
             if (tokens.length == 0) return false;
             int node = 0;
@@ -267,6 +278,7 @@ public final class EntityLinker {
                 nameEntity.set(existing, entity);
                 namePriority.set(existing, priority);
                 nameAnyCase.set(existing, anyCase);
+                nameTitle.set(existing, title);
                 return true;
             }
             nodeName.set(node, names.size());
@@ -275,6 +287,7 @@ public final class EntityLinker {
             nameTokens.add(tokens.length);
             namePriority.add(priority);
             nameAnyCase.add(anyCase);
+            nameTitle.add(title);
             maxTokens = Math.max(maxTokens, tokens.length);
             return true;
         }

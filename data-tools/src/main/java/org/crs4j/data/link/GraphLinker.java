@@ -6,7 +6,8 @@ import org.crs4j.data.kg.RelationalGraph;
 import org.crs4j.data.model.ItemCatalogue;
 
 /**
- * Builds the {@link EntityLinker} for a prepared graph: item entities under their catalogue names, other entities under
+ * Builds the {@link EntityLinker} for a prepared graph: item entities under their catalogue names (as titles: Chinese
+ * ones only inside 《》), other entities under
  * the names their keys spell ({@link EntityNames}). Items win name clashes, then better-connected entities (more
  * edges). DBpedia genre entities ("Horror film", "Science fiction") also answer to their bare genre word ("horror"),
  * in any case, since that is how people name genres in chat (only for "&lt;genre word&gt; film" names from a fixed list
@@ -40,7 +41,7 @@ public final class GraphLinker {
         EntityLinker.Builder b = EntityLinker.builder();
         for (int i = 0; i < items.size(); i++) {
             int e = itemEntity[i];
-            if (e >= 0 && includeItems) b.add(items.get(i).name(), e, ITEM_PRIORITY + degree[e], false);
+            if (e >= 0 && includeItems) b.addTitle(items.get(i).name(), e, ITEM_PRIORITY + degree[e]);
         }
         for (int e = 0; e < n; e++) {
             if (isItem[e]) continue;

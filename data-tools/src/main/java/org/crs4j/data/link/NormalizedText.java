@@ -16,10 +16,13 @@ import java.util.Locale;
  * @param ends        char offset (exclusive) where each token ends
  * @param capitalized whether each token began with an upper-case letter in the original text
  * @param sentenceStart whether each token is the first of a sentence (text start or after . ! ?)
+ * @param afterTitleMark whether each token directly follows an opening Chinese title mark 《 (how Chinese text quotes
+ *                    a film's title)
  * @param titleCase   whether most words are capitalized ("What Movies Can I Recommend?"), in which case
  *                    capitalization says nothing about names
  */
-public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[] capitalized, boolean[] sentenceStart, boolean titleCase) {
+public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[] capitalized, boolean[] sentenceStart,
+                             boolean[] afterTitleMark, boolean titleCase) {
     /** "it's", "that's": contractions of "is", not possessives. */
     private static final java.util.Set<String> IS_CONTRACTIONS = java.util.Set.of("it", "that", "he", "she", "what", "there",
             "here", "who", "where", "how", "let", "this", "everything", "nothing", "something", "someone", "everyone");
@@ -73,12 +76,15 @@ public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[
         if (cur.length() > 0) flush(tokens, spans, caps, sent, cur, curStart, n, curCap, curSentence);
         int m = tokens.size();
         int[] starts = new int[m], ends = new int[m];
-        boolean[] c = new boolean[m], s = new boolean[m];
+        boolean[] c = new boolean[m], s = new boolean[m], mark = new boolean[m];
         for (int i = 0; i < m; i++) {
             starts[i] = spans.get(i)[0];
             ends[i] = spans.get(i)[1];
             c[i] = caps.get(i);
             s[i] = sent.get(i);
+            int k = starts[i] - 1;
+            while (k >= 0 && Character.isWhitespace(text.charAt(k))) k--;
+            mark[i] = k >= 0 && text.charAt(k) == '\u300a';
         }
         int words = 0, capitalizedWords = 0;
         for (int i = 0; i < m; i++) {
@@ -87,7 +93,7 @@ public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[
             if (c[i]) capitalizedWords++;
         }
         boolean title = words >= 5 && capitalizedWords >= 0.8 * words;
-        return new NormalizedText(tokens.toArray(String[]::new), starts, ends, c, s, title);
+        return new NormalizedText(tokens.toArray(String[]::new), starts, ends, c, s, mark, title);
     }
 
     /** The normalized form of a name: its tokens joined by single spaces. */

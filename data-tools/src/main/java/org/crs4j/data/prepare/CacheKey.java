@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * What a prepared cache depends on, hashed: the cache format version, the options, and for every input file its path,
+ * What a prepared cache depends on, hashed: the cache format and preparation algorithm versions, the options, and for
+ * every input file its path,
  * size and modification time, plus the content of files up to {@value #HASHED_BYTES} bytes (where a same-size edit
  * with a restored mtime is cheap to make and cheap to catch). Large inputs are trusted by size and mtime, so a
  * cached reload stays in the seconds.
@@ -26,7 +27,7 @@ public final class CacheKey {
 
     public static String of(List<Path> inputDirs, Path base, String options) {
         MessageDigest sha = sha256();
-        update(sha, "crs4j-prepared v" + PreparedCache.FORMAT_VERSION + "\n" + options + "\n");
+        update(sha, "crs4j-prepared v" + PreparedCache.FORMAT_VERSION + " algorithm " + Preparer.ALGORITHM_VERSION + "\n" + options + "\n");
         List<Path> files = new ArrayList<>();
         for (Path dir : inputDirs) {
             if (!Files.isDirectory(dir)) continue;

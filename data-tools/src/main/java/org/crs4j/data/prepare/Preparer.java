@@ -33,6 +33,12 @@ import org.crs4j.data.redial.RedialConversationReader;
  * catalogue are dropped and counted, as KBRD, KGSF and CRSLab drop them.
  */
 public final class Preparer {
+    /**
+     * Part of the cache key: bump it whenever preparation (linking rules, sample cutting, graph building) changes what
+     * it produces, so that caches written by older code are rebuilt rather than served.
+     */
+    public static final int ALGORITHM_VERSION = 3;
+
     private final Dataset dataset;
     private final ItemCatalogue items;
     private final RelationalGraph graph;

@@ -11,11 +11,14 @@ import org.junit.jupiter.api.Test;
 class EntityLinkerTest {
     static final String[] NAMES = {"Johnny Depp", "Tim Burton", "The Shining", "Stanley Kubrick", "Her", "It", "Love",
             "Heat", "Alice in Wonderland", "Sweeney Todd", "Science fiction", "Jamie Lee Curtis", "Paris", "Steven Spielberg",
-            "厉鬼将映", "恐怖", "Horror film", "The Box", "Take 5", "Americana", "Charles Band"};
+            "厉鬼将映", "恐怖", "Horror film", "The Box", "Take 5", "Americana", "Charles Band", "女朋友"};
 
     static EntityLinker linker() {
         EntityLinker.Builder b = EntityLinker.builder();
-        for (int i = 0; i < NAMES.length; i++) b.add(NAMES[i], i, 0, false);
+        for (int i = 0; i < NAMES.length; i++) {
+            if (NAMES[i].equals("厉鬼将映") || NAMES[i].equals("女朋友")) b.addTitle(NAMES[i], i, 0);
+            else b.add(NAMES[i], i, 0, false);
+        }
         b.add("horror", 16, -1, true);
         return b.build();
     }
@@ -46,6 +49,7 @@ class EntityLinkerTest {
             {"any horror or science fiction?", Set.of("Horror film", "Science fiction")},
             {"Jamie Lee Curtis and Steven Spielberg's films", Set.of("Jamie Lee Curtis", "Steven Spielberg")},
             {"我推荐《厉鬼将映》，很恐怖", Set.of("厉鬼将映", "恐怖")},
+            {"在和女朋友聊厉鬼将映", Set.of()},                                                  // Chinese titles only inside 《》
             {"I am helping my brother", Set.of()},                                              // no fuzzy match across token boundaries
             {"Stanley Kubricks films", Set.of()},                                               // a plural is not a typo
     };
