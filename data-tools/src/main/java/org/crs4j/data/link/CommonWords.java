@@ -27,7 +27,15 @@ final class CommonWords {
             + "things way lot lots much many would could might must may get got go going gone make made say said tell "
             + "recommend recommendation suggestion suggestions favorite favourite people man woman men women guy guys "
             + "girl boy kids family friend friends home world life live end part back still even never ever always "
-            + "again action drama comedy horror genre classic original true real sound sounds check").split(" ")));
+            + "again action drama comedy horror genre classic original true real sound sounds check "
+            // frequent words that DBpedia also has as entities (songs, bands, places, films)
+            + "problem problems perfect world city music home money power fire water star stars light dark school war "
+            + "king queen god heaven hell house island earth sun moon summer winter spring fall christmas halloween "
+            + "black white red blue green gold silver space today tomorrow yesterday rock pop country jazz soul party "
+            + "game games book books song songs band team club wow awesome epic legend legends hero heroes monster "
+            + "monsters ghost ghosts dream dreams heart hearts secret secrets family friends story truth lies beauty "
+            + "someone anyone everyone somebody anybody whatever forever never always maybe definitely absolutely "
+            + "exactly totally seriously honestly hello goodbye cheers cool nice sweet fine great done").split(" ")));
 
     static boolean isCommon(String normalizedToken) { return WORDS.contains(normalizedToken); }
 

@@ -20,8 +20,8 @@ import java.util.List;
  * the optimal-string-alignment distance is at most 1 (one typo: insertion, deletion, substitution or swap of adjacent
  * characters), and the difference is not a plural "s".
  * <p><b>Precision guards</b> (chat is full of words that are also DBpedia entities): a name made only of common words
- * ("Her", "The Others", "Love") is linked only where every token is capitalized and it does not open a sentence; any
- * other single-word name only where it is capitalized (or it is a CJK name of two or more characters); "the" + one
+ * ("Her", "It", "Movies", "No Problem") is never linked (read on ReDial, capitals did not tell the film from the word);
+ * any other single-word name only where it is capitalized (or it is a CJK name of two or more characters); "the" + one
  * word ("The Box") only where that word is capitalized; capitalization counts for nothing in Title Case text
  * ("What Movies Can I Recommend?"); aliases added
  * with {@code anyCase} (genre words such as "horror") are exempt. When several entities share a normalized name the
@@ -177,11 +177,7 @@ public final class EntityLinker {
         String s = names[name];
         if (NormalizedText.isIdeograph(s.codePointAt(0))) return nameTokens[name] >= 2 && (!nameTitle[name] || t.afterTitleMark()[from]);
         boolean caseSaysName = !t.titleCase();
-        if (nameAllCommon[name]) {
-            if (!caseSaysName || t.sentenceStart()[from]) return false;
-            for (int k = from; k < to; k++) if (!t.capitalized()[k]) return false;
-            return true;
-        }
+        if (nameAllCommon[name]) return false;
         if (nameTokens[name] == 1) return s.length() >= 3 && caseSaysName && t.capitalized()[from];
         // "the box office" is not The Box: an article plus one word needs that word capitalized
         if (nameTokens[name] == 2 && CommonWords.isArticle(t.tokens()[from])) return caseSaysName && t.capitalized()[from + 1];

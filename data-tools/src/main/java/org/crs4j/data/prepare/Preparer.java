@@ -37,7 +37,7 @@ public final class Preparer {
      * Part of the cache key: bump it whenever preparation (linking rules, sample cutting, graph building) changes what
      * it produces, so that caches written by older code are rebuilt rather than served.
      */
-    public static final int ALGORITHM_VERSION = 3;
+    public static final int ALGORITHM_VERSION = 4;
 
     private final Dataset dataset;
     private final ItemCatalogue items;
