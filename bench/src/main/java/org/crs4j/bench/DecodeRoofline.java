@@ -1,0 +1,108 @@
+package org.crs4j.bench;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.crs4j.models.generation.Generation;
+import org.crs4j.models.generation.GenerationConfig;
+import org.crs4j.models.llama.Llama;
+import org.crs4j.models.llama.LlamaConfig;
+import org.crs4j.tensor.Tensor;
+import org.crs4j.tensor.cpu.CpuStorage;
+import org.crs4j.tensor.cpu.Parallel;
+
+/**
+ * Greedy decoding speed of a LLaMA model against its memory-bandwidth limit, measured in the same run.
+ *
+ * <p>Decoding one token reads every weight once (all matrices, the output head; only one row of the embedding), so
+ * it cannot beat {@code bandwidth / weight bytes per token}. The bandwidth is measured here, on the same machine and
+ * threads, by streaming exactly those bytes: the memory-mapped weight tensors of the loaded model, summed with wide
+ * vector loads on {@link Parallel#THREADS} threads (a read-only stream, like decoding). Bandwidth and decoding runs
+ * alternate so that both see the same conditions.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar org.crs4j.bench.DecodeRoofline MODEL_DIR [TOKENS] [RUNS]</pre>
+ */
+public final class DecodeRoofline {
+    private DecodeRoofline() {}
+
+    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
+
+    public static void main(String[] args) throws Exception {
+        Path model = Path.of(args[0]);
+        int tokens = args.length > 1 ? Integer.parseInt(args[1]) : 32;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        try (Llama llama = Llama.load(model)) {
+            LlamaConfig c = llama.config();
+            List<MemorySegment> perToken = new ArrayList<>();
+            long bytes = 0;
+            for (Map.Entry<String, Tensor> e : llama.model().stateDict().entrySet()) {
+                boolean embedding = e.getKey().equals("model.embed_tokens.weight");
+                if (embedding && !c.tieWordEmbeddings()) continue; // one row per token: negligible
+                Tensor t = e.getValue();
+                MemorySegment seg = ((CpuStorage) t.storage()).segment()
+                        .asSlice((long) t.offset() * t.dtype().byteSize(), (long) t.numel() * t.dtype().byteSize());
+                perToken.add(seg);
+                bytes += seg.byteSize();
+            }
+            System.out.printf("model %s: %,d parameters, %s weights; %,d weight bytes read per token; %d threads%n",
+                    model, c.parameterCount(), llama.model().outputWeight().dtype(), bytes, Parallel.THREADS);
+            int bos = Math.max(c.bosTokenId(), 0);
+            GenerationConfig cfg = GenerationConfig.greedy(tokens);
+            double[] bw = new double[runs], tps = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                bw[r] = streamBandwidth(perToken, bytes);
+                long t0 = System.nanoTime();
+                int n = Generation.generate(llama.model(), new int[][] {{bos}}, cfg, null)[0].length;
+                tps[r] = n / ((System.nanoTime() - t0) / 1e9);
+                System.out.printf("run %d: bandwidth %.2f GB/s, decoding %.2f tokens/s (limit %.2f tokens/s, %.0f%%)%n",
+                        r + 1, bw[r] / 1e9, tps[r], bw[r] / bytes, 100 * tps[r] * bytes / bw[r]);
+            }
+            double bestBw = Arrays.stream(bw).max().orElse(0), bestTps = Arrays.stream(tps).max().orElse(0);
+            double[] st = tps.clone();
+            Arrays.sort(st);
+            System.out.printf("crs4j decode: best %.2f tokens/s, median %.2f; bandwidth best %.2f GB/s -> limit %.2f tokens/s;"
+                            + " best decode = %.0f%% of the limit%n", bestTps, st[runs / 2], bestBw / 1e9, bestBw / bytes,
+                    100 * bestTps * bytes / bestBw);
+        }
+    }
+
+    /** Bytes per second reading every segment once, split over the compute threads. */
+    static double streamBandwidth(List<MemorySegment> segments, long bytes) {
+        long chunk = 1 << 22;
+        List<long[]> tasks = new ArrayList<>(); // {segment index, start, end}
+        for (int i = 0; i < segments.size(); i++) {
+            long size = segments.get(i).byteSize();
+            for (long s = 0; s < size; s += chunk) tasks.add(new long[] {i, s, Math.min(size, s + chunk)});
+        }
+        long[] sink = new long[Parallel.THREADS * 8];
+        long t0 = System.nanoTime();
+        Parallel.forRange(tasks.size(), 1, (a, b) -> {
+            long acc = 0;
+            for (int k = a; k < b; k++) {
+                long[] task = tasks.get(k);
+                acc += sum(segments.get((int) task[0]), task[1], task[2]);
+            }
+            sink[(a * 8 / Math.max(1, tasks.size())) % sink.length] += acc;
+        });
+        double s = (System.nanoTime() - t0) / 1e9;
+        if (Arrays.stream(sink).sum() == 42) System.out.print("");
+        return bytes / s;
+    }
+
+    private static long sum(MemorySegment seg, long from, long to) {
+        LongVector acc = LongVector.zero(L);
+        int step = L.vectorByteSize();
+        long p = from;
+        for (; p + step <= to; p += step) acc = acc.add(LongVector.fromMemorySegment(L, seg, p, ByteOrder.LITTLE_ENDIAN));
+        long s = acc.reduceLanes(VectorOperators.ADD);
+        for (; p < to; p++) s += seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, p);
+        return s;
+    }
+}
