@@ -132,16 +132,16 @@ public final class Matvec {
                 a2 = FloatVector.fromArray(F, arr, r2 + p).fma(xv, a2);
                 a3 = FloatVector.fromArray(F, arr, r3 + p).fma(xv, a3);
             }
-            finish(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-            finish(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
-            finish(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
-            finish(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
+            finishArray(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            finishArray(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
+            finishArray(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
+            finishArray(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
         }
         for (; i < i1; i++) {
             int r0 = (int) (w.offset() + i * ld);
             FloatVector a0 = FloatVector.zero(F);
             for (int p = 0; p < kv; p += L) a0 = FloatVector.fromArray(F, arr, r0 + p).fma(FloatVector.fromArray(F, x, xo + p), a0);
-            finish(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            finishArray(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
         }
     }
 
@@ -162,10 +162,10 @@ public final class Matvec {
                 a2 = FloatVector.fromMemorySegment(F, seg, (r2 + p) * 4, LE).fma(xv, a2);
                 a3 = FloatVector.fromMemorySegment(F, seg, (r3 + p) * 4, LE).fma(xv, a3);
             }
-            finish(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-            finish(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
-            finish(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
-            finish(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
+            finishF32(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            finishF32(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
+            finishF32(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
+            finishF32(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
         }
         for (; i < i1; i++) {
             long r0 = w.offset() + i * ld;
@@ -173,7 +173,7 @@ public final class Matvec {
             for (int p = 0; p < kv; p += L) {
                 a0 = FloatVector.fromMemorySegment(F, seg, (r0 + p) * 4, LE).fma(FloatVector.fromArray(F, x, xo + p), a0);
             }
-            finish(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            finishF32(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
         }
     }
 
@@ -194,16 +194,16 @@ public final class Matvec {
                 a2 = FloatRuns.bf16(seg, (r2 + p) * 2).fma(xv, a2);
                 a3 = FloatRuns.bf16(seg, (r3 + p) * 2).fma(xv, a3);
             }
-            finish(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-            finish(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
-            finish(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
-            finish(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
+            finishBf16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            finishBf16(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
+            finishBf16(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
+            finishBf16(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
         }
         for (; i < i1; i++) {
             long r0 = w.offset() + i * ld;
             FloatVector a0 = FloatVector.zero(F);
             for (int p = 0; p < kv; p += L) a0 = FloatRuns.bf16(seg, (r0 + p) * 2).fma(FloatVector.fromArray(F, x, xo + p), a0);
-            finish(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            finishBf16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
         }
     }
 
@@ -224,17 +224,56 @@ public final class Matvec {
                 a2 = FloatRuns.f16(seg, (r2 + p) * 2).fma(xv, a2);
                 a3 = FloatRuns.f16(seg, (r3 + p) * 2).fma(xv, a3);
             }
-            finish(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-            finish(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
-            finish(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
-            finish(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
+            finishF16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            finishF16(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
+            finishF16(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
+            finishF16(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
         }
         for (; i < i1; i++) {
             long r0 = w.offset() + i * ld;
             FloatVector a0 = FloatVector.zero(F);
             for (int p = 0; p < kv; p += L) a0 = FloatRuns.f16(seg, (r0 + p) * 2).fma(FloatVector.fromArray(F, x, xo + p), a0);
-            finish(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            finishF16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
         }
+    }
+
+    // Row tails (k not a multiple of the vector length), read with the storage kind's own accessor: the generic
+    // CpuStorage.getFloat costs a dtype switch and a segment dispatch per element.
+
+    private static void finishArray(FloatVector a, float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
+                                    float[] y, int yi, boolean acc) {
+        a.intoArray(lanes, 0);
+        float sum = laneSum(lanes);
+        float[] arr = s.floats();
+        for (int p = kv; p < k; p++) sum = Math.fma(arr[(int) row + p], x[xo + p], sum);
+        y[yi] = acc ? y[yi] + sum : sum;
+    }
+
+    private static void finishF32(FloatVector a, float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
+                                  float[] y, int yi, boolean acc) {
+        a.intoArray(lanes, 0);
+        float sum = laneSum(lanes);
+        MemorySegment seg = s.segment();
+        for (int p = kv; p < k; p++) sum = Math.fma(seg.get(FloatRuns.F32, (row + p) * 4), x[xo + p], sum);
+        y[yi] = acc ? y[yi] + sum : sum;
+    }
+
+    private static void finishBf16(FloatVector a, float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
+                                   float[] y, int yi, boolean acc) {
+        a.intoArray(lanes, 0);
+        float sum = laneSum(lanes);
+        MemorySegment seg = s.segment();
+        for (int p = kv; p < k; p++) sum = Math.fma(Half.bf16ToFloat(seg.get(FloatRuns.I16, (row + p) * 2)), x[xo + p], sum);
+        y[yi] = acc ? y[yi] + sum : sum;
+    }
+
+    private static void finishF16(FloatVector a, float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
+                                  float[] y, int yi, boolean acc) {
+        a.intoArray(lanes, 0);
+        float sum = laneSum(lanes);
+        MemorySegment seg = s.segment();
+        for (int p = kv; p < k; p++) sum = Math.fma(Float.float16ToFloat(seg.get(FloatRuns.I16, (row + p) * 2)), x[xo + p], sum);
+        y[yi] = acc ? y[yi] + sum : sum;
     }
 
     /** Adds the accumulator's lanes in a fixed order, then the scalar tail of the row, and writes y. */

@@ -83,6 +83,10 @@ public final class Sgemm {
             return;
         }
         long work = (long) m * n * k;
+        if (work <= SMALL_WORK && k <= KC) {
+            small(a, b, c, cOffset, ldc, accumulate);
+            return;
+        }
         int stripes = work < MIN_PARALLEL_WORK ? 1 : threads;
         if (n >= m) {
             int slivers = (n + NR - 1) / NR;
@@ -101,6 +105,58 @@ public final class Sgemm {
                 gemmStripe(a, b, c, cOffset, ldc, accumulate, i0, i1, 0, n);
             });
         }
+    }
+
+    /**
+     * Products this small (attention scores of one head while decoding: a few query rows against the cached keys)
+     * cost more to pack than to compute: they are computed directly. Each C element is the same FMA chain over k,
+     * from zero, as in the micro-kernels (which is why k must fit one KC block), so results do not depend on the path.
+     */
+    private static final long SMALL_WORK = 1L << 13;
+
+    private static void small(MatrixOperand a, MatrixOperand b, float[] c, int cOffset, int ldc, boolean accumulate) {
+        int m = a.rows(), k = a.cols(), n = b.cols();
+        float[] ar = new float[k], acc = new float[n];
+        if (b.rowStride() == 1 && n > 1) {
+            // B column-major: each C element is a dot product of an A row and a B column (a row of B^T)
+            float[] bt = new float[n * k];
+            readLines(b.transpose(), n, k, bt);
+            for (int i = 0; i < m; i++) {
+                readLine(a, i, 0, k, ar, 0);
+                for (int j = 0; j < n; j++) {
+                    float s = 0f;
+                    for (int p = 0; p < k; p++) s = Math.fma(ar[p], bt[j * k + p], s);
+                    acc[j] = s;
+                }
+                store(acc, c, cOffset + i * ldc, n, accumulate);
+            }
+        } else {
+            // B row-major: C rows accumulate A(i, p) * B row p, over p in order
+            float[] bp = new float[k * n];
+            readLines(b, k, n, bp);
+            for (int i = 0; i < m; i++) {
+                readLine(a, i, 0, k, ar, 0);
+                java.util.Arrays.fill(acc, 0f);
+                for (int p = 0; p < k; p++) {
+                    float x = ar[p];
+                    for (int j = 0; j < n; j++) acc[j] = Math.fma(x, bp[p * n + j], acc[j]);
+                }
+                store(acc, c, cOffset + i * ldc, n, accumulate);
+            }
+        }
+    }
+
+    /** dst = the first {@code rows} rows of x, {@code len} elements each, packed; one run when x's rows are packed. */
+    private static void readLines(MatrixOperand x, int rows, int len, float[] dst) {
+        if (x.colStride() == 1 && (x.rowStride() == len || rows == 1)) {
+            FloatRuns.read(x.storage(), x.offset(), dst, 0, rows * len);
+        } else {
+            for (int r = 0; r < rows; r++) readLine(x, r, 0, len, dst, r * len);
+        }
+    }
+
+    private static void store(float[] acc, float[] c, int ci, int n, boolean accumulate) {
+        for (int j = 0; j < n; j++) c[ci + j] = accumulate ? c[ci + j] + acc[j] : acc[j];
     }
 
     static void checkOutput(float[] c, int cOffset, int ldc, int m, int n) {
