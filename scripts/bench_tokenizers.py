@@ -66,15 +66,16 @@ def run_jmh(quick):
             for r in data}
 
 
-def time_sentencepiece(texts, path, repeats=5):
+def time_sentencepiece(texts, path, repeats=7):
+    """Median utterances/s over repeated batch encodes (JMH's figure is a mean over iterations)."""
     sp = spm.SentencePieceProcessor(model_file=os.path.join(SHARED, path))
     sp.encode(texts[:1000], num_threads=1)
-    best = float("inf")
+    rates = []
     for _ in range(repeats):
         t = time.perf_counter()
         sp.encode(texts, num_threads=1)
-        best = min(best, time.perf_counter() - t)
-    return len(texts) / best
+        rates.append(len(texts) / (time.perf_counter() - t))
+    return sorted(rates)[len(rates) // 2]
 
 
 def main():
@@ -86,7 +87,9 @@ def main():
     peers = {p: time_sentencepiece(texts, p) for p in set(PEER.values())}
     n = len(texts)
     print()
-    print("Encoding %d ReDial test utterances, one thread (utterances/s; crs4j from JMH, +- its 99.9%% error)" % n)
+    print("Encoding %d ReDial test utterances, one thread (utterances/s; crs4j: JMH mean +- 99.9%% error;"
+          " SentencePiece: median of 7 batch encodes)" % n)
+    print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
     print("%-42s %16s %22s %8s" % ("tokenizer", "crs4j", "SentencePiece C++", "ratio"))
     for f in FILES:
         score, err = jmh[f]
