@@ -5,7 +5,10 @@ ReDial test utterances, in the same run, one thread each.
 
   /usr/bin/python3 scripts/bench_tokenizers.py [--quick]
 
-Builds bench/target/benchmarks.jar with ./mvnw, runs JMH, times SentencePiece, prints utterances/s and the ratio.
+Builds bench/target/benchmarks.jar with ./mvnw, runs JMH, times SentencePiece, prints utterances/s and the ratio;
+then the same comparison in utterances per CPU-second of the process (TokenizerCpuTime for crs4j, GC and JIT threads
+included; time.process_time for SentencePiece), which moves much less than wall-clock time when other jobs share
+the cores.
 Set JMH_IGNORE_LOCK=1 when another JMH run holds /tmp/jmh.lock (numbers are then shared with that run's load).
 """
 import argparse
@@ -66,6 +69,28 @@ def run_jmh(quick):
             for r in data}
 
 
+def cpu_sentencepiece(texts, path, repeats=7):
+    """Best utterances per CPU-second of this process: batch encode with num_threads=1 runs on one worker thread while
+    the calling thread waits, so process time (not thread time) is what the encoding costs."""
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(SHARED, path))
+    for _ in range(3):
+        sp.encode(texts, num_threads=1)
+    best = 0
+    for _ in range(repeats):
+        t = time.process_time()
+        for _ in range(10):  # as many passes per round as TokenizerCpuTime
+            sp.encode(texts, num_threads=1)
+        best = max(best, 10 * len(texts) / (time.process_time() - t))
+    return best
+
+
+def cpu_crs4j():
+    out = subprocess.run([os.path.join(java_home(), "bin", "java"), "--add-modules", "jdk.incubator.vector", "-cp",
+                          "bench/target/benchmarks.jar", "org.crs4j.bench.TokenizerCpuTime", SHARED] + FILES,
+                         cwd=REPO, check=True, capture_output=True, text=True).stdout
+    return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
+
+
 def time_sentencepiece(texts, path, repeats=7):
     """Median utterances/s over repeated batch encodes (JMH's figure is a mean over iterations)."""
     sp = spm.SentencePieceProcessor(model_file=os.path.join(SHARED, path))
@@ -89,6 +114,15 @@ def main():
     print()
     print("Encoding %d ReDial test utterances, one thread (utterances/s; crs4j: JMH mean +- 99.9%% error;"
           " SentencePiece: median of 7 batch encodes)" % n)
+    print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
+    cpu = cpu_crs4j()
+    cpu_peers = {p: cpu_sentencepiece(texts, p) for p in set(PEER.values())}
+    print()
+    print("Same utterances, best of 7 rounds of 10 passes, in utterances per CPU-second of the process (steadier on a busy machine)")
+    print("%-42s %16s %22s %8s" % ("tokenizer", "crs4j", "SentencePiece C++", "ratio"))
+    for f in FILES:
+        print("%-42s %16.0f %15.0f (%s) %7.2fx" % (f, cpu[f], cpu_peers[PEER[f]], os.path.basename(PEER[f]),
+                                                  cpu[f] / cpu_peers[PEER[f]]))
     print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
     print("%-42s %16s %22s %8s" % ("tokenizer", "crs4j", "SentencePiece C++", "ratio"))
     for f in FILES:
