@@ -114,6 +114,12 @@ def main():
     print()
     print("Encoding %d ReDial test utterances, one thread (utterances/s; crs4j: JMH mean +- 99.9%% error;"
           " SentencePiece: median of 7 batch encodes)" % n)
+    print("%-42s %16s %22s %8s" % ("tokenizer", "crs4j", "SentencePiece C++", "ratio"))
+    for f in FILES:
+        score, err = jmh[f]
+        peer = peers[PEER[f]]
+        print("%-42s %9.0f +-%5.0f %15.0f (%s) %7.2fx" % (f, score * n, err * n, peer,
+                                                         os.path.basename(PEER[f]), score * n / peer))
     print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
     cpu = cpu_crs4j()
     cpu_peers = {p: cpu_sentencepiece(texts, p) for p in set(PEER.values())}
@@ -124,12 +130,6 @@ def main():
         print("%-42s %16.0f %15.0f (%s) %7.2fx" % (f, cpu[f], cpu_peers[PEER[f]], os.path.basename(PEER[f]),
                                                   cpu[f] / cpu_peers[PEER[f]]))
     print("load average at the end: %.2f %.2f %.2f" % os.getloadavg())
-    print("%-42s %16s %22s %8s" % ("tokenizer", "crs4j", "SentencePiece C++", "ratio"))
-    for f in FILES:
-        score, err = jmh[f]
-        peer = peers[PEER[f]]
-        print("%-42s %9.0f +-%5.0f %15.0f (%s) %7.2fx" % (f, score * n, err * n, peer,
-                                                         os.path.basename(PEER[f]), score * n / peer))
 
 
 if __name__ == "__main__":
