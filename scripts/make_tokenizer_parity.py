@@ -140,6 +140,12 @@ FF21\t41
 E9\t65 301
 """
 
+# Decode-time rules (a denormalizer_spec): undo two of the rules above, and one longest-match overlap.
+DERULE_TSV = """58\t61 62
+59 5A\t61 62 63
+59\t79
+"""
+
 
 def train_models(shared):
     rows = read_utterances(shared)
@@ -156,7 +162,7 @@ def train_models(shared):
         "unigram_no_prefix": dict(model_type="unigram", vocab_size=500, add_dummy_prefix=False,
                                   normalization_rule_name="identity", unk_surface="<?>", character_coverage=0.98),
         "unigram_rules": dict(model_type="unigram", vocab_size=500, normalization_rule_tsv="RULES",
-                              character_coverage=0.99),
+                              denormalization_rule_tsv="DERULES", character_coverage=0.99),
         "char": dict(model_type="char", normalization_rule_name="identity", character_coverage=0.99),
         "word": dict(model_type="word", vocab_size=900, normalization_rule_name="identity"),
     }
@@ -164,11 +170,16 @@ def train_models(shared):
     rules_path = os.path.join(OUT, "spm", ".rules.tsv")
     with open(rules_path, "w", encoding="utf-8") as f:
         f.write(RULE_TSV)
+    derules_path = os.path.join(OUT, "spm", ".derules.tsv")
+    with open(derules_path, "w", encoding="utf-8") as f:
+        f.write(DERULE_TSV)
     procs = {}
     for name, spec in specs.items():
         spec = dict(spec)
         if spec.get("normalization_rule_tsv") == "RULES":
             spec["normalization_rule_tsv"] = rules_path
+        if spec.get("denormalization_rule_tsv") == "DERULES":
+            spec["denormalization_rule_tsv"] = derules_path
         model = io.BytesIO()
         spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus), model_writer=model, num_threads=1,
                                        minloglevel=2, hard_vocab_limit=False, **spec)
@@ -178,7 +189,8 @@ def train_models(shared):
         procs[name] = spm.SentencePieceProcessor(model_proto=model.getvalue())
         print("trained %s: %d pieces, %d bytes" % (name, procs[name].get_piece_size(), len(model.getvalue())))
     os.remove(rules_path)
-    extra = ["abc abd ab a", "ａｂｃ\u3000é", "@movie<sep>ab @movieX", "<cls> ab", "x  y   z  "]
+    os.remove(derules_path)
+    extra = ["abc abd ab a", "XYZ YZ Y X", "ａｂｃ\u3000é", "@movie<sep>ab @movieX", "<cls> ab", "x  y   z  "]
     texts = random_strings(seed=7, count=300) + extra
     write_jsonl_gz(os.path.join(OUT, "spm", "cases.jsonl.gz"), [case_record(t, procs) for t in texts])
 

@@ -95,6 +95,7 @@ final class HfAddedTokens {
     private static final class ContentMatcher {
         final List<AddedToken> tokens;
         private final Map<Character, List<Integer>> byFirst = new HashMap<>(); // token indices, longest first
+        private final java.util.BitSet firstChars = new java.util.BitSet(); // quick rejection without boxing
         private final List<String> contents;
 
         ContentMatcher(List<AddedToken> tokens, List<String> contents) {
@@ -103,6 +104,7 @@ final class HfAddedTokens {
             for (int i = 0; i < contents.size(); i++) {
                 if (contents.get(i).isEmpty()) continue;
                 byFirst.computeIfAbsent(contents.get(i).charAt(0), k -> new ArrayList<>()).add(i);
+                firstChars.set(contents.get(i).charAt(0));
             }
             for (List<Integer> l : byFirst.values()) l.sort((a, b) -> contents.get(b).length() - contents.get(a).length());
         }
@@ -110,6 +112,7 @@ final class HfAddedTokens {
         /** {start, end, token index} of the leftmost match at or after {@code from}, longest there; or null. */
         int[] leftmostLongest(String s, int from) {
             for (int i = from; i < s.length(); i++) {
+                if (!firstChars.get(s.charAt(i))) continue;
                 List<Integer> candidates = byFirst.get(s.charAt(i));
                 if (candidates == null) continue;
                 for (int k : candidates) {

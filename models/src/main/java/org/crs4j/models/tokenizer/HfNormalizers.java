@@ -64,7 +64,12 @@ final class HfNormalizers {
                     throw json.error(path + ".precompiled_charsmap", "not valid base64: " + e.getMessage());
                 }
                 PrecompiledCharsMap map = new PrecompiledCharsMap(blob, json.file);
-                yield s -> precompiled(map, s);
+                String[] ascii = new String[128]; // rule of each ASCII character alone, null = unchanged
+                for (int c = 0; c < 128; c++) {
+                    PrecompiledCharsMap.Match m = map.shortestMatch(new byte[] {(byte) c}, 0, 1);
+                    if (m != null) ascii[c] = replacement(map, m);
+                }
+                yield s -> precompiled(map, ascii, s);
             }
             case "BertNormalizer" -> {
                 boolean clean = json.bool(node, "clean_text", true, path);
@@ -117,7 +122,24 @@ final class HfNormalizers {
      * a cluster shorter than 6 bytes by the rule of its shortest matching prefix, and otherwise goes character by
      * character.
      */
-    static String precompiled(PrecompiledCharsMap map, String s) {
+    static String precompiled(PrecompiledCharsMap map, String[] ascii, String s) {
+        // Fast path: in ASCII text without "\r\n" every character is its own grapheme cluster.
+        boolean simple = true, changed = false;
+        for (int i = 0; i < s.length() && simple; i++) {
+            char c = s.charAt(i);
+            simple = c < 128 && !(c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n');
+            changed |= simple && ascii[c] != null;
+        }
+        if (simple) {
+            if (!changed) return s;
+            StringBuilder out = new StringBuilder(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                String r = ascii[s.charAt(i)];
+                if (r != null) out.append(r);
+                else out.append(s.charAt(i));
+            }
+            return out.toString();
+        }
         BreakIterator graphemes = BreakIterator.getCharacterInstance(Locale.ROOT);
         graphemes.setText(s);
         StringBuilder out = null;

@@ -48,6 +48,11 @@ public interface Tokenizer {
     /** One line for logs and errors: the kind of tokenizer and the file it came from. */
     String describe();
 
+    /** A decoder for ids that arrive one at a time (streaming generation output). */
+    default DecodeStream decodeStream() {
+        return new DecodeStream(this);
+    }
+
     /** Checks an id coming from outside (a model, the command line) and names it in the error. */
     default void checkId(int id) {
         if (id < 0 || id >= vocabSize())

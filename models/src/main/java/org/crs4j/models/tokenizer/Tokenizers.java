@@ -52,8 +52,20 @@ public final class Tokenizers {
         int first = 0;
         while (first < n && Character.isWhitespace(head[first])) first++;
         if (first < n && head[first] == '{') return HfTokenizer.load(file);
-        // A ModelProto starts with its pieces: field 1, wire type 2 (tag byte 0x0A).
-        if (head[0] == 0x0A) return SentencePieceTokenizer.load(file);
+        // A ModelProto starts with a length-delimited field 1, 2 or 3 (pieces first, as protobuf writes them); a
+        // llama2.c file starts with its little-endian max_token_length, which can look the same (10 = 0x0A).
+        boolean maybeProto = head[0] == 0x0A || head[0] == 0x12 || head[0] == 0x1A;
+        if (maybeProto) {
+            try {
+                return SentencePieceTokenizer.load(file);
+            } catch (TokenizerFormatException spmError) {
+                try {
+                    return Llama2cTokenizer.load(file);
+                } catch (TokenizerFormatException ignored) {
+                    throw spmError;
+                }
+            }
+        }
         try {
             return Llama2cTokenizer.load(file);
         } catch (TokenizerFormatException e) {
