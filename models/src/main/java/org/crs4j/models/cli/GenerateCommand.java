@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
 import org.crs4j.models.llama.Llama;
-import org.crs4j.models.llama.TextStreamer;
+import org.crs4j.models.tokenizer.DecodeStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -68,19 +68,17 @@ public final class GenerateCommand implements Callable<Integer> {
             out.print(prompt);
             out.flush();
             int[] promptIds = llama.encodePrompt(prompt);
-            TextStreamer streamer = new TextStreamer(llama.tokenizer(), piece -> {
-                out.print(piece);
-                out.flush();
-            }, promptIds);
+            DecodeStream stream = Llama.streamAfter(llama.tokenizer(), promptIds);
             long[] first = {0};
             int[] count = {0};
             long start = System.nanoTime();
             Generation.generate(llama.model(), new int[][] {promptIds}, cfg, (row, token) -> {
                 if (count[0]++ == 0) first[0] = System.nanoTime();
-                streamer.accept(token);
+                out.print(stream.next(token));
+                out.flush();
             });
             long end = System.nanoTime();
-            streamer.flush();
+            out.print(stream.flush());
             out.println();
             out.flush();
             int n = count[0];

@@ -13,6 +13,7 @@ import org.crs4j.models.ModelFormatException;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
 import org.crs4j.models.generation.TokenListener;
+import org.crs4j.models.tokenizer.DecodeStream;
 import org.crs4j.models.tokenizer.Tokenizer;
 import org.crs4j.models.tokenizer.Tokenizers;
 import org.crs4j.tensor.DType;
@@ -182,11 +183,25 @@ public final class Llama implements AutoCloseable {
      */
     public String generate(String prompt, GenerationConfig config, Consumer<String> textStream) {
         int[] ids = encodePrompt(prompt);
-        TextStreamer streamer = new TextStreamer(tokenizer(), textStream, ids);
-        int[][] out = Generation.generate(model, new int[][] {ids}, config, (row, token) -> streamer.accept(token));
-        streamer.flush();
+        DecodeStream stream = streamAfter(tokenizer(), ids);
+        int[][] out = Generation.generate(model, new int[][] {ids}, config, (row, token) -> emit(stream.next(token), textStream));
+        emit(stream.flush(), textStream);
         String full = tokenizer().decode(concat(ids, out[0])), head = tokenizer().decode(ids);
         return full.startsWith(head) ? full.substring(head.length()) : tokenizer().decode(out[0]);
+    }
+
+    /**
+     * A decoder for the tokens generated after {@code prompt}: the prompt's last token is fed first as context, so that
+     * the first generated piece keeps its leading space ("Lily" + "▁loved" streams " loved").
+     */
+    public static DecodeStream streamAfter(Tokenizer tokenizer, int[] prompt) {
+        DecodeStream stream = tokenizer.decodeStream();
+        if (prompt.length > 0) stream.next(prompt[prompt.length - 1]);
+        return stream;
+    }
+
+    private static void emit(String piece, Consumer<String> sink) {
+        if (sink != null && !piece.isEmpty()) sink.accept(piece);
     }
 
     private static int[] concat(int[] a, int[] b) {
