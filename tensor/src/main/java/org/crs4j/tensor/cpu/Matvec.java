@@ -5,6 +5,8 @@ import static org.crs4j.tensor.cpu.FloatRuns.LE;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Matrix-vector products {@code y (+)= W·x}, tuned apart from GEMM because they dominate LLM token generation: there
@@ -177,22 +179,41 @@ public final class Matvec {
         }
     }
 
+    /**
+     * BF16 rows without a widening conversion: a 32-bit lane holding two BF16 values gives the even one as
+     * {@code lane << 16} and the odd one as {@code lane & 0xFFFF0000}, both exact F32 bit patterns. So each load of 2L
+     * weights feeds two FMAs against x split once into its even and odd elements; a plain shift and mask cost less
+     * than the short-to-int lane conversion, which matters for a loop that should run at memory bandwidth.
+     */
     private static void dotRowsBf16(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc, int i0, int i1) {
         CpuStorage s = w.storage();
         MemorySegment seg = s.segment();
-        int k = w.cols(), kv = k - k % L;
+        int k = w.cols(), kv = k - k % (2 * L), half = kv / 2;
         long ld = w.rowStride();
+        float[] xe = new float[half], xd = new float[half];
+        for (int j = 0; j < half; j++) {
+            xe[j] = x[xo + 2 * j];
+            xd[j] = x[xo + 2 * j + 1];
+        }
         float[] lanes = new float[L];
         int i = i0;
         for (; i + 4 <= i1; i += 4) {
             long r0 = w.offset() + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int p = 0; p < kv; p += L) {
-                FloatVector xv = FloatVector.fromArray(F, x, xo + p);
-                a0 = FloatRuns.bf16(seg, (r0 + p) * 2).fma(xv, a0);
-                a1 = FloatRuns.bf16(seg, (r1 + p) * 2).fma(xv, a1);
-                a2 = FloatRuns.bf16(seg, (r2 + p) * 2).fma(xv, a2);
-                a3 = FloatRuns.bf16(seg, (r3 + p) * 2).fma(xv, a3);
+            for (int p = 0; p < half; p += L) {
+                FloatVector ve = FloatVector.fromArray(F, xe, p), vd = FloatVector.fromArray(F, xd, p);
+                IntVector w0 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r0 + 2L * p) * 2, LE);
+                IntVector w1 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r1 + 2L * p) * 2, LE);
+                IntVector w2 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r2 + 2L * p) * 2, LE);
+                IntVector w3 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r3 + 2L * p) * 2, LE);
+                a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, a0);
+                a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, a1);
+                a2 = w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, a2);
+                a3 = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, a3);
+                a0 = w0.and(0xFFFF0000).reinterpretAsFloats().fma(vd, a0);
+                a1 = w1.and(0xFFFF0000).reinterpretAsFloats().fma(vd, a1);
+                a2 = w2.and(0xFFFF0000).reinterpretAsFloats().fma(vd, a2);
+                a3 = w3.and(0xFFFF0000).reinterpretAsFloats().fma(vd, a3);
             }
             finishBf16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
             finishBf16(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
@@ -202,7 +223,11 @@ public final class Matvec {
         for (; i < i1; i++) {
             long r0 = w.offset() + i * ld;
             FloatVector a0 = FloatVector.zero(F);
-            for (int p = 0; p < kv; p += L) a0 = FloatRuns.bf16(seg, (r0 + p) * 2).fma(FloatVector.fromArray(F, x, xo + p), a0);
+            for (int p = 0; p < half; p += L) {
+                IntVector w0 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r0 + 2L * p) * 2, LE);
+                a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, p), a0);
+                a0 = w0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xd, p), a0);
+            }
             finishBf16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
         }
     }
