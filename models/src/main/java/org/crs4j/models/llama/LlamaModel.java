@@ -113,10 +113,10 @@ public final class LlamaModel extends Module implements TokenDecoder {
     }
 
     private void checkIds(Tensor ids) {
-        long min = ids.min().toLongArray()[0], max = ids.max().toLongArray()[0];
-        if (min < 0 || max >= config.vocabSize()) {
-            throw new IllegalArgumentException("token id " + (min < 0 ? min : max) + " is outside the vocabulary [0, "
-                    + config.vocabSize() + ")");
+        for (long id : ids.toLongArray()) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
         }
     }
 
