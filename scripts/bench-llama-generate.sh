@@ -65,6 +65,6 @@ if [ "${SKIP_1B-}" != 1 ]; then
   if [ ! -f "$synth/model.safetensors.index.json" ]; then
     $java -cp "$jar" org.crs4j.models.llama.SyntheticCheckpoint 1b "$synth" 2>/dev/null
   fi
-  $java -cp "$jar" org.crs4j.bench.DecodeRoofline "$synth" 32 5 2>/dev/null
+  $java -cp "$jar" org.crs4j.bench.DecodeRoofline "$synth" 32 8 2>/dev/null
 fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One training step of a LLaMA decoder block: forward (RMSNorm, rotary causal attention with grouped kv heads,
  * RMSNorm, SwiGLU), loss = mean(y * r), backward, AdamW update. Default size: batch 8 x 128 tokens, model dim 256,
- * 8 heads of 32 with 4 kv heads, SwiGLU hidden 688 (1.8M parameters). scripts/bench-transformer-block.sh runs the
+ * 8 heads of 32 with 4 kv heads, SwiGLU hidden 688 (725,504 parameters). scripts/bench-transformer-block.sh runs the
  * same step in PyTorch in the same run and prints the ratio.
  */
 @State(Scope.Benchmark)
