@@ -45,10 +45,15 @@ final class FloatRuns {
         }
     }
 
+    // The conversions are written out inside each loop, not called: a helper that returns a vector and that C2
+    // declines to inline (it does, once the helper is compiled on its own) boxes every vector it returns.
+
     private static void readBf16(MemorySegment seg, long byteOff, float[] dst, int dstOff, int len) {
         int i = 0;
         for (int bound = len - F.length(); i <= bound; i += F.length()) {
-            bf16(seg, byteOff + 2L * i).intoArray(dst, dstOff + i);
+            IntVector bits = (IntVector) ShortVector.fromMemorySegment(H, seg, byteOff + 2L * i, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOff + i);
         }
         for (; i < len; i++) dst[dstOff + i] = Half.bf16ToFloat(seg.get(I16, byteOff + 2L * i));
     }
@@ -56,28 +61,17 @@ final class FloatRuns {
     private static void readF16(MemorySegment seg, long byteOff, float[] dst, int dstOff, int len) {
         int i = 0;
         for (int bound = len - F.length(); i <= bound; i += F.length()) {
-            f16(seg, byteOff + 2L * i).intoArray(dst, dstOff + i);
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(H, seg, byteOff + 2L * i, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+            FloatVector finite = magnitude.reinterpretAsFloats().mul(TWO_POW_112);
+            FloatVector infNan = magnitude.or(0x7F800000).reinterpretAsFloats();
+            VectorMask<Float> special = h.and(0x7C00).eq(0x7C00).cast(F);
+            IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+            finite.blend(infNan, special).reinterpretAsInts().or(sign).reinterpretAsFloats().intoArray(dst, dstOff + i);
         }
         for (; i < len; i++) dst[dstOff + i] = Float.float16ToFloat(seg.get(I16, byteOff + 2L * i));
     }
 
-    /** {@code F.length()} BF16 values at {@code byteOff}, widened. */
-    static FloatVector bf16(MemorySegment seg, long byteOff) {
-        IntVector bits = (IntVector) ShortVector.fromMemorySegment(H, seg, byteOff, LE).convertShape(VectorOperators.S2I, I, 0);
-        return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
     private static final float TWO_POW_112 = 0x1p112f;
-
-    /** {@code F.length()} F16 values at {@code byteOff}, widened exactly (see the class comment). */
-    static FloatVector f16(MemorySegment seg, long byteOff) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(H, seg, byteOff, LE).convertShape(VectorOperators.S2I, I, 0);
-        IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
-        FloatVector finite = magnitude.reinterpretAsFloats().mul(TWO_POW_112);
-        VectorMask<Integer> special = h.and(0x7C00).eq(0x7C00);
-        FloatVector infNan = magnitude.or(0x7F800000).reinterpretAsFloats();
-        FloatVector abs = finite.blend(infNan, special.cast(F));
-        IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        return abs.reinterpretAsInts().or(sign).reinterpretAsFloats();
-    }
 }
