@@ -1,0 +1,69 @@
+#!/bin/sh
+# SGEMM: crs4j (JMH, SgemmBenchmark) against NumPy/OpenBLAS on the same sizes and thread count, in one run.
+#
+#   scripts/bench-gemm.sh [SIZES...]        default sizes: 256 512 1024 2048
+#
+# Environment:
+#   THREADS       threads for both (default: all processors)
+#   OPENBLAS_DIR  a directory holding OpenBLAS's libblas.so.3, for machines where Debian's python3-numpy is linked
+#                 to the reference BLAS (libopenblas0-pthread not installed); Debian's own OpenBLAS directory is
+#                 used when present. The BLAS that NumPy actually loaded is printed: check it says openblas.
+#   JMH_OPTS      extra JMH options (default: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/.mvn/select-jdk.sh"
+cd "$root"
+
+sizes=${*:-256 512 1024 2048}
+threads=${THREADS:-$(nproc)}
+jar=bench/target/benchmarks.jar
+if [ ! -f "$jar" ]; then
+  echo "building $jar ..." >&2
+  ./mvnw -q -B -pl bench -am package -DskipTests
+fi
+
+# NumPy must use OpenBLAS: prefer an explicit OPENBLAS_DIR, then Debian's OpenBLAS directory if installed.
+for d in "${OPENBLAS_DIR-}" /usr/lib/x86_64-linux-gnu/openblas-pthread /usr/lib/aarch64-linux-gnu/openblas-pthread; do
+  if [ -n "$d" ] && [ -f "$d/libblas.so.3" ]; then
+    LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; export LD_LIBRARY_PATH
+    break
+  fi
+done
+
+. "$root/scripts/jmh-csv.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+echo "== NumPy $(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)'), $threads threads" >&2
+OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
+  /usr/bin/python3 "$root/scripts/bench_numpy_sgemm.py" 3 $sizes > "$tmp/numpy.txt"
+blas=$(sed -n 's/^# blas //p' "$tmp/numpy.txt")
+echo "   BLAS loaded by NumPy: $blas" >&2
+case "$blas" in
+  *openblas*) ;;
+  *) echo "   WARNING: NumPy is not using OpenBLAS here (install libopenblas0-pthread or set OPENBLAS_DIR)" >&2 ;;
+esac
+
+echo "== crs4j JMH SgemmBenchmark, $threads threads" >&2
+params=$(echo $sizes | tr ' ' ',')
+# shellcheck disable=SC2086
+"$JAVA_HOME/bin/java" -jar "$jar" 'org.crs4j.bench.SgemmBenchmark.sgemm' -p n="$params" -p layout=nn \
+  -jvmArgsPrepend "-Dcrs4j.threads=$threads" ${JMH_OPTS:--f 1 -wi 3 -w 1 -i 5 -r 1} \
+  -rf csv -rff "$tmp/jmh.csv" > "$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log" >&2; exit 1; }
+grep -m1 'species=' "$tmp/jmh.log" | sed 's/^/   /' >&2
+if ! grep -q -e gbytes -e gflops "$tmp/jmh.csv"; then
+  echo "JMH produced no results:" >&2; cat "$tmp/jmh.log" >&2; exit 1
+fi
+
+echo
+echo "SGEMM C = A·B, float32, n x n, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
+printf '%6s | %16s | %16s | %6s\n' n "crs4j GFLOP/s" "OpenBLAS GFLOP/s" ratio
+printf '%6s-+-%16s-+-%16s-+-%6s\n' ------ ---------------- ---------------- ------
+for n in $sizes; do
+  ours=$(jmh_field "$tmp/jmh.csv" 'sgemm:gflops' "n=$n" 'Score')
+  err=$(jmh_field "$tmp/jmh.csv" 'sgemm:gflops' "n=$n" 'Score Error (99.9%)')
+  peer=$(awk -v n="$n" '$1 == n { print $2 }' "$tmp/numpy.txt")
+  ratio=$(awk -v a="$ours" -v b="$peer" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+  printf '%6s | %8.1f ± %5.1f | %16s | %6s\n' "$n" "$ours" "$err" "$peer" "$ratio"
+done

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Matrix-vector y = W·x (W row-major, off-heap, F32 and BF16) against the machine's read bandwidth, in one run.
+#
+#   scripts/bench-matvec.sh
+#
+# The limit is measured, not quoted: BandwidthBenchmark streams 1 GiB read-only with all threads (see its comment).
+# A matvec reads each weight once, so its GB/s (weight bytes / time) over that bandwidth is the share of the roof.
+# Environment: THREADS (default: all processors), JMH_OPTS (default: 1 fork, 3 x 1 s warm-up, 5 measured iterations).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/.mvn/select-jdk.sh"
+. "$root/scripts/jmh-csv.sh"
+cd "$root"
+
+threads=${THREADS:-$(nproc)}
+jar=bench/target/benchmarks.jar
+if [ ! -f "$jar" ]; then
+  echo "building $jar ..." >&2
+  ./mvnw -q -B -pl bench -am package -DskipTests
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+echo "== crs4j JMH BandwidthBenchmark and MatvecBenchmark, $threads threads" >&2
+# shellcheck disable=SC2086
+"$JAVA_HOME/bin/java" -jar "$jar" 'org.crs4j.bench.(BandwidthBenchmark.readAll|MatvecBenchmark.matvec)' \
+  -jvmArgsPrepend "-Dcrs4j.threads=$threads" ${JMH_OPTS:--f 1 -wi 3 -w 1 -i 5} \
+  -rf csv -rff "$tmp/jmh.csv" > "$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log" >&2; exit 1; }
+grep -m1 'species=' "$tmp/jmh.log" | sed 's/^/   /' >&2
+if ! grep -q -e gbytes -e gflops "$tmp/jmh.csv"; then
+  echo "JMH produced no results:" >&2; cat "$tmp/jmh.log" >&2; exit 1
+fi
+
+bw=$(jmh_field "$tmp/jmh.csv" 'readAll:gbytes' '' Score)
+bwerr=$(jmh_field "$tmp/jmh.csv" 'readAll:gbytes' '' 'Score Error (99.9%)')
+echo
+echo "matvec y = W·x, W row-major off-heap, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
+printf 'read bandwidth (1 GiB, all threads): %.1f ± %.1f GB/s\n' "$bw" "$bwerr"
+printf '%11s | %5s | %14s | %14s | %8s\n' W dtype "matvec GB/s" "bandwidth GB/s" "% of bw"
+printf '%11s-+-%5s-+-%14s-+-%14s-+-%8s\n' ----------- ----- -------------- -------------- --------
+for shape in 4096x4096 11008x4096; do
+  for dtype in F32 BF16; do
+    gb=$(jmh_field "$tmp/jmh.csv" 'matvec:gbytes' "shape=$shape dtype=$dtype" Score)
+    err=$(jmh_field "$tmp/jmh.csv" 'matvec:gbytes' "shape=$shape dtype=$dtype" 'Score Error (99.9%)')
+    pct=$(awk -v a="$gb" -v b="$bw" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+    printf '%11s | %5s | %6.1f ± %5.1f | %14.1f | %8s\n' "$shape" "$dtype" "$gb" "$err" "$bw" "$pct"
+  done
+done
