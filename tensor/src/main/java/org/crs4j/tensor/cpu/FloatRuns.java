@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,9 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Reads a run of consecutive storage elements (F32, BF16 or F16, heap or segment) as floats: the one place where the
  * GEMM packing routines and the matrix-vector kernels widen 16-bit storage.
  *
- * <p>BF16 is the top half of an F32, so widening is a shift left by 16. F16 is widened exactly with integer ops:
- * the 15 magnitude bits shifted into F32 position give the value times 2^-112 (for subnormal halves too, as an F32
- * subnormal), the multiplication by 2^112 restores it exactly, infinities and NaNs get the F32 all-ones exponent.
+ * <p>BF16 is the top half of an F32, so widening is a shift left by 16; F16 goes through the JDK's conversion, which
+ * C2 vectorizes.
  */
 final class FloatRuns {
     private FloatRuns() {}
@@ -58,20 +56,12 @@ final class FloatRuns {
         for (; i < len; i++) dst[dstOff + i] = Half.bf16ToFloat(seg.get(I16, byteOff + 2L * i));
     }
 
+    /**
+     * A plain loop over {@link Float#float16ToFloat}: C2 compiles it to vector VCVTPH2PS (F16C, present on every
+     * AVX2 machine), measured faster than a Vector API bit-manipulation widening (46 vs 17 elements/ns with
+     * AVX-512, 31 vs 8 with AVX2).
+     */
     private static void readF16(MemorySegment seg, long byteOff, float[] dst, int dstOff, int len) {
-        int i = 0;
-        for (int bound = len - F.length(); i <= bound; i += F.length()) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(H, seg, byteOff + 2L * i, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            IntVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
-            FloatVector finite = magnitude.reinterpretAsFloats().mul(TWO_POW_112);
-            FloatVector infNan = magnitude.or(0x7F800000).reinterpretAsFloats();
-            VectorMask<Float> special = h.and(0x7C00).eq(0x7C00).cast(F);
-            IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-            finite.blend(infNan, special).reinterpretAsInts().or(sign).reinterpretAsFloats().intoArray(dst, dstOff + i);
-        }
-        for (; i < len; i++) dst[dstOff + i] = Float.float16ToFloat(seg.get(I16, byteOff + 2L * i));
+        for (int i = 0; i < len; i++) dst[dstOff + i] = Float.float16ToFloat(seg.get(I16, byteOff + 2L * i));
     }
-
-    private static final float TWO_POW_112 = 0x1p112f;
 }

@@ -74,12 +74,15 @@ public final class Sgemm {
             return;
         }
         if (m == 1) {
-            // C row = a·B = B^T a: a matrix-vector product over B^T.
-            Matvec.matvec(b.transpose(), rowOf(a), 0, c, cOffset, 1, accumulate, threads);
+            // C row = a·B = B^T a: a matrix-vector product over B^T (a Linear layer on one token).
+            if (denseF32(a)) Matvec.matvec(b.transpose(), a.storage().floats(), a.offset(), c, cOffset, 1, accumulate, threads);
+            else Matvec.matvec(b.transpose(), dense(a), 0, c, cOffset, 1, accumulate, threads);
             return;
         }
         if (n == 1) {
-            Matvec.matvec(a, columnOf(b), 0, c, cOffset, ldc, accumulate, threads);
+            MatrixOperand col = b.transpose();
+            if (denseF32(col)) Matvec.matvec(a, col.storage().floats(), col.offset(), c, cOffset, ldc, accumulate, threads);
+            else Matvec.matvec(a, dense(col), 0, c, cOffset, ldc, accumulate, threads);
             return;
         }
         long work = (long) m * n * k;
@@ -111,15 +114,16 @@ public final class Sgemm {
         }
     }
 
-    /** Row 0 of {@code a} as a dense float[] (the array itself when it already is one). */
-    private static float[] rowOf(MatrixOperand a) {
-        float[] x = new float[a.cols()];
-        readLine(a, 0, 0, a.cols(), x, 0);
-        return x;
+    /** True when the single row of {@code v} is already a run of a float[], usable as Matvec's x in place. */
+    private static boolean denseF32(MatrixOperand v) {
+        return v.storage().floats() != null && (v.colStride() == 1 || v.cols() <= 1);
     }
 
-    private static float[] columnOf(MatrixOperand b) {
-        return rowOf(b.transpose());
+    /** The single row of {@code v} as a new dense float[]. */
+    private static float[] dense(MatrixOperand v) {
+        float[] x = new float[v.cols()];
+        readLine(v, 0, 0, v.cols(), x, 0);
+        return x;
     }
 
     /** dst[dstOff + p] = x(i, p0 + p) for p < len, whatever the layout and dtype. */
