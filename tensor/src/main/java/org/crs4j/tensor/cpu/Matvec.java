@@ -108,7 +108,7 @@ public final class Matvec {
         int i = i0;
         for (; i + 4 <= i1; i += 4) {
             long r0 = w.offset() + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
             for (int p0 = 0; p0 < kv; p0 += BLOCK) {
                 int len = Math.min(BLOCK, kv - p0);
                 float[] src;
@@ -180,7 +180,7 @@ public final class Matvec {
         for (; i + 4 <= i1; i += 4) {
             long r0 = w.offset() + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
             long b0 = 4 * r0, b1 = 4 * r1, b2 = 4 * r2, b3 = 4 * r3; // byte offsets
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
             for (int p = 0; p < kv; p += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, xo + p);
                 a0 = FloatVector.fromMemorySegment(F, seg, b0 + 4L * p, LE).fma(xv, a0);
@@ -224,7 +224,7 @@ public final class Matvec {
         for (; i + 4 <= i1; i += 4) {
             long r0 = w.offset() + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
             long b0 = 2 * r0, b1 = 2 * r1, b2 = 2 * r2, b3 = 2 * r3; // byte offsets
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
             for (int p = 0; p < kv; p += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, xo + p);
                 IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, seg, b0 + 2L * p, LE).convertShape(S2I, I, 0);
