@@ -76,9 +76,9 @@ public final class Matvec {
             int i0 = (int) ((long) n * t / s), i1 = (int) ((long) n * (t + 1) / s);
             if (!rowMajor) {
                 axpyRows(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
-            } else if (w.storage().floats() == null && w.dtype() == DType.F32) {
+            } else if (w.dtype() == DType.F32 && w.storage().segment().isNative()) {
                 dotRowsF32Segment(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
-            } else if (w.dtype() == DType.BF16) {
+            } else if (w.dtype() == DType.BF16 && w.storage().segment().isNative()) {
                 dotRowsBf16(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
             } else {
                 dotRows(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
@@ -89,9 +89,10 @@ public final class Matvec {
     // ------------------------------------------------------------------ row-major W: dot products
 
     /**
-     * Elements of each row per block. A heap F32 weight is read in place; any other storage (a mapped segment,
-     * BF16, F16) is widened block by block into a per-thread float[] of 4 x BLOCK (16 KiB, L1-resident), which keeps
-     * one FMA loop for every dtype. The extra L1 round trip is hidden behind the DRAM stream.
+     * Elements of each row per block in {@link #dotRows}, the general kernel: a heap F32 weight is read in place, any
+     * other storage not served by a dedicated kernel (F16, heap BF16) is widened block by block into a per-thread
+     * float[] of 4 x BLOCK (16 KiB, L1-resident). Native F32 and BF16, the memory-mapped weights of generation, have
+     * their own kernels that read in place.
      */
     private static final int BLOCK = 1024;
 
@@ -165,7 +166,7 @@ public final class Matvec {
     }
 
     /**
-     * Row-major F32 W in a segment (a memory-mapped checkpoint), read in place. Same summation as {@link #dotRows}:
+     * Row-major F32 W in a native segment (a memory-mapped checkpoint), read in place. Same summation as {@link #dotRows}:
      * one accumulator per row over the vector part, lanes summed by {@link #finish}, then the scalar tail.
      */
     private static void dotRowsF32Segment(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc,
@@ -209,8 +210,8 @@ public final class Matvec {
     }
 
     /**
-     * Row-major BF16 W (heap or segment), widened in registers: 16-bit lanes zero-extended to 32 and shifted left by
-     * 16 are the F32 values. Same summation as {@link #dotRows}.
+     * Row-major BF16 W in a native segment (a memory-mapped checkpoint), widened in registers: 16-bit lanes extended
+     * to 32 and shifted left by 16 are the F32 values. Same summation as {@link #dotRows}.
      */
     private static void dotRowsBf16(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc,
                                     int i0, int i1) {

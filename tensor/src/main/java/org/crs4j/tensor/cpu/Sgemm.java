@@ -55,7 +55,8 @@ public final class Sgemm {
 
     /**
      * {@code C[m x n] = A[m x k]·B[k x n]}, or {@code C += A·B} when {@code accumulate}; C is row-major in {@code c},
-     * element (i, j) at {@code cOffset + i*ldc + j}.
+     * element (i, j) at {@code cOffset + i*ldc + j}, and must not overlap A or B. Elements of {@code c} outside the
+     * m x n window are never touched; with k == 0 the window is zeroed (or left as is when accumulating).
      */
     public static void sgemm(MatrixOperand a, MatrixOperand b, float[] c, int cOffset, int ldc, boolean accumulate) {
         sgemm(a, b, c, cOffset, ldc, accumulate, Parallel.THREADS);

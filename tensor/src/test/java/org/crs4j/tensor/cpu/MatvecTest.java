@@ -131,13 +131,29 @@ class MatvecTest {
                     fail(dtype + " bits 0x" + Integer.toHexString(bits[i] & 0xFFFF) + ": " + got[i] + " but " + want);
                 }
             }
-            // Same through an off-heap segment at an odd element offset.
+            // Same through every other kind of segment, starting at element 1 of the storage.
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment seg = arena.allocate(2L * bits.length + 2);
-                MemorySegment.copy(MemorySegment.ofArray(bits), 0, seg, 2, 2L * bits.length);
-                FloatRuns.read(CpuStorage.wrap(dtype, seg, null), 1, got, 0, bits.length);
-                float want = dtype == DType.BF16 ? Half.bf16ToFloat((short) 0x3F80) : Float.float16ToFloat((short) 0x3F80);
-                assertEquals(want, got[0x3F80]);
+                MemorySegment offHeap = arena.allocate(2L * bits.length + 2);
+                MemorySegment.copy(MemorySegment.ofArray(bits), 0, offHeap, 2, 2L * bits.length);
+                byte[] bytes = new byte[2 * bits.length + 2];
+                MemorySegment.copy(offHeap, 0, MemorySegment.ofArray(bytes), 0, bytes.length);
+                short[] shifted = new short[bits.length + 3];
+                System.arraycopy(bits, 0, shifted, 2, bits.length);
+                MemorySegment[] segments = {
+                    offHeap,
+                    MemorySegment.ofArray(bytes), // heap, but not a short[]
+                    MemorySegment.ofArray(bytes).asReadOnly(),
+                    MemorySegment.ofArray(shifted).asSlice(2), // a short[] seen from element 1
+                };
+                for (MemorySegment seg : segments) {
+                    float[] again = new float[bits.length];
+                    FloatRuns.read(CpuStorage.wrap(dtype, seg, null), 1, again, 0, bits.length);
+                    for (int i = 0; i < bits.length; i++) {
+                        if (Float.floatToRawIntBits(again[i]) != Float.floatToRawIntBits(got[i])) {
+                            fail(dtype + " via " + seg + ": element " + i + " is " + again[i] + ", not " + got[i]);
+                        }
+                    }
+                }
             }
         }
     }
