@@ -35,35 +35,39 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-echo "== NumPy $(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)'), $threads threads" >&2
-OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
-  /usr/bin/python3 "$root/scripts/bench_numpy_sgemm.py" 3 $sizes > "$tmp/numpy.txt"
-blas=$(sed -n 's/^# blas //p' "$tmp/numpy.txt")
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
+echo "== NumPy $(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)') and crs4j JMH SgemmBenchmark, $threads threads," \
+  "size by size so that both see the same machine load" >&2
+: > "$tmp/numpy.txt"
+for n in $sizes; do
+  OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
+    /usr/bin/python3 "$root/scripts/bench_numpy_sgemm.py" 3 "$n" >> "$tmp/numpy.txt"
+  # shellcheck disable=SC2086
+  "$JAVA_HOME/bin/java" -jar "$jar" 'org.crs4j.bench.SgemmBenchmark.sgemm' -p n="$n" -p layout=nn \
+    -jvmArgsPrepend "-Dcrs4j.threads=$threads" ${JMH_OPTS:--f 1 -wi 3 -w 1 -i 5 -r 1} \
+    -rf csv -rff "$tmp/jmh-$n.csv" > "$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log" >&2; exit 1; }
+  if ! grep -q gflops "$tmp/jmh-$n.csv"; then
+    echo "JMH produced no results:" >&2; cat "$tmp/jmh.log" >&2; exit 1
+  fi
+  echo "   n=$n done" >&2
+done
+blas=$(sed -n 's/^# blas //p' "$tmp/numpy.txt" | head -1)
 echo "   BLAS loaded by NumPy: $blas" >&2
 case "$blas" in
   *openblas*) ;;
   *) echo "   WARNING: NumPy is not using OpenBLAS here (install libopenblas0-pthread or set OPENBLAS_DIR)" >&2 ;;
 esac
-
-echo "== crs4j JMH SgemmBenchmark, $threads threads" >&2
-params=$(echo $sizes | tr ' ' ',')
-# shellcheck disable=SC2086
-"$JAVA_HOME/bin/java" -jar "$jar" 'org.crs4j.bench.SgemmBenchmark.sgemm' -p n="$params" -p layout=nn \
-  -jvmArgsPrepend "-Dcrs4j.threads=$threads" ${JMH_OPTS:--f 1 -wi 3 -w 1 -i 5 -r 1} \
-  -rf csv -rff "$tmp/jmh.csv" > "$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log" >&2; exit 1; }
-grep -m1 'species=' "$tmp/jmh.log" | sed 's/^/   /' >&2
-if ! grep -q -e gbytes -e gflops "$tmp/jmh.csv"; then
-  echo "JMH produced no results:" >&2; cat "$tmp/jmh.log" >&2; exit 1
-fi
+grep -m1 'species=' "$tmp/jmh.log" | sed 's/^ */   crs4j: /' >&2
 
 echo
 echo "SGEMM C = A·B, float32, n x n, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
 printf '%6s | %16s | %16s | %6s\n' n "crs4j GFLOP/s" "OpenBLAS GFLOP/s" ratio
 printf '%6s-+-%16s-+-%16s-+-%6s\n' ------ ---------------- ---------------- ------
 for n in $sizes; do
-  ours=$(jmh_field "$tmp/jmh.csv" 'sgemm:gflops' "n=$n" 'Score')
-  err=$(jmh_field "$tmp/jmh.csv" 'sgemm:gflops' "n=$n" 'Score Error (99.9%)')
+  ours=$(jmh_field "$tmp/jmh-$n.csv" 'sgemm:gflops' "n=$n" 'Score')
+  err=$(jmh_field "$tmp/jmh-$n.csv" 'sgemm:gflops' "n=$n" 'Score Error (99.9%)')
   peer=$(awk -v n="$n" '$1 == n { print $2 }' "$tmp/numpy.txt")
   ratio=$(awk -v a="$ours" -v b="$peer" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
   printf '%6s | %8.1f ± %5.1f | %16s | %6s\n' "$n" "$ours" "$err" "$peer" "$ratio"
 done
+echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d" " -f1-3 /proc/loadavg) -- other work on the machine makes the figures noisy"

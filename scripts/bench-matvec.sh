@@ -21,6 +21,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
 echo "== crs4j JMH BandwidthBenchmark and MatvecBenchmark, $threads threads" >&2
 # shellcheck disable=SC2086
 "$JAVA_HOME/bin/java" -jar "$jar" 'org.crs4j.bench.(BandwidthBenchmark.readAll|MatvecBenchmark.matvec)' \
@@ -46,3 +47,4 @@ for shape in 4096x4096 11008x4096; do
     printf '%11s | %5s | %6.1f ± %5.1f | %14.1f | %8s\n' "$shape" "$dtype" "$gb" "$err" "$bw" "$pct"
   done
 done
+echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d" " -f1-3 /proc/loadavg) -- other work on the machine makes the figures noisy"
