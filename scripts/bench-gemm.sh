@@ -8,7 +8,9 @@
 #   OPENBLAS_DIR  a directory holding OpenBLAS's libblas.so.3, for machines where Debian's python3-numpy is linked
 #                 to the reference BLAS (libopenblas0-pthread not installed); Debian's own OpenBLAS directory is
 #                 used when present. The BLAS that NumPy actually loaded is printed: check it says openblas.
-#   JMH_OPTS      extra JMH options (default: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement)
+#   JMH_OPTS      JMH options (default: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement)
+#   CRS4J_JAVA_OPTS  extra options for the benchmark JVM, e.g. -XX:UseAVX=2 to measure the AVX2 kernels on an
+#                 AVX-512 machine
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/.mvn/select-jdk.sh"
@@ -44,7 +46,7 @@ for n in $sizes; do
     /usr/bin/python3 "$root/scripts/bench_numpy_sgemm.py" 3 "$n" >> "$tmp/numpy.txt"
   # shellcheck disable=SC2086
   "$JAVA_HOME/bin/java" -jar "$jar" 'org.crs4j.bench.SgemmBenchmark.sgemm' -p n="$n" -p layout=nn \
-    -jvmArgsPrepend "-Dcrs4j.threads=$threads" ${JMH_OPTS:--f 1 -wi 3 -w 1 -i 5 -r 1} \
+    -jvmArgsPrepend "-Dcrs4j.threads=$threads ${CRS4J_JAVA_OPTS-}" ${JMH_OPTS:--f 1 -wi 3 -w 1 -i 5 -r 1} \
     -rf csv -rff "$tmp/jmh-$n.csv" > "$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log" >&2; exit 1; }
   if ! grep -q gflops "$tmp/jmh-$n.csv"; then
     echo "JMH produced no results:" >&2; cat "$tmp/jmh.log" >&2; exit 1
@@ -57,10 +59,10 @@ case "$blas" in
   *openblas*) ;;
   *) echo "   WARNING: NumPy is not using OpenBLAS here (install libopenblas0-pthread or set OPENBLAS_DIR)" >&2 ;;
 esac
-grep -m1 'species=' "$tmp/jmh.log" | sed 's/^ */   crs4j: /' >&2
 
 echo
-echo "SGEMM C = A·B, float32, n x n, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
+species=$(sed -n 's/.*species=//p' "$tmp/jmh.log" | head -1)
+echo "SGEMM C = A·B, float32, n x n, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); crs4j vectors: $species)"
 printf '%6s | %16s | %16s | %6s\n' n "crs4j GFLOP/s" "OpenBLAS GFLOP/s" ratio
 printf '%6s-+-%16s-+-%16s-+-%6s\n' ------ ---------------- ---------------- ------
 for n in $sizes; do

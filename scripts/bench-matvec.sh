@@ -5,7 +5,8 @@
 #
 # The limit is measured, not quoted: BandwidthBenchmark streams 1 GiB read-only with all threads (see its comment).
 # A matvec reads each weight once, so its GB/s (weight bytes / time) over that bandwidth is the share of the roof.
-# Environment: THREADS (default: all processors), JMH_OPTS (default: 1 fork, 3 x 1 s warm-up, 5 measured iterations).
+# Environment: THREADS (default: all processors), JMH_OPTS (default: 1 fork, 3 x 1 s warm-up, 5 measured iterations),
+# CRS4J_JAVA_OPTS (extra options for the benchmark JVM, e.g. -XX:UseAVX=2).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/.mvn/select-jdk.sh"
@@ -25,9 +26,8 @@ load_start=$(cut -d" " -f1-3 /proc/loadavg)
 echo "== crs4j JMH BandwidthBenchmark and MatvecBenchmark, $threads threads" >&2
 # shellcheck disable=SC2086
 "$JAVA_HOME/bin/java" -jar "$jar" 'org.crs4j.bench.(BandwidthBenchmark.readAll|MatvecBenchmark.matvec)' \
-  -jvmArgsPrepend "-Dcrs4j.threads=$threads" ${JMH_OPTS:--f 1 -wi 3 -w 1 -i 5} \
+  -jvmArgsPrepend "-Dcrs4j.threads=$threads ${CRS4J_JAVA_OPTS-}" ${JMH_OPTS:--f 1 -wi 3 -w 1 -i 5} \
   -rf csv -rff "$tmp/jmh.csv" > "$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log" >&2; exit 1; }
-grep -m1 'species=' "$tmp/jmh.log" | sed 's/^/   /' >&2
 if ! grep -q -e gbytes -e gflops "$tmp/jmh.csv"; then
   echo "JMH produced no results:" >&2; cat "$tmp/jmh.log" >&2; exit 1
 fi
@@ -35,7 +35,8 @@ fi
 bw=$(jmh_field "$tmp/jmh.csv" 'readAll:gbytes' '' Score)
 bwerr=$(jmh_field "$tmp/jmh.csv" 'readAll:gbytes' '' 'Score Error (99.9%)')
 echo
-echo "matvec y = W·x, W row-major off-heap, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
+species=$(sed -n 's/.*species=//p' "$tmp/jmh.log" | head -1)
+echo "matvec y = W·x, W row-major off-heap, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); crs4j vectors: $species)"
 printf 'read bandwidth (1 GiB, all threads): %.1f ± %.1f GB/s\n' "$bw" "$bwerr"
 printf '%11s | %5s | %14s | %14s | %8s\n' W dtype "matvec GB/s" "bandwidth GB/s" "% of bw"
 printf '%11s-+-%5s-+-%14s-+-%14s-+-%8s\n' ----------- ----- -------------- -------------- --------
