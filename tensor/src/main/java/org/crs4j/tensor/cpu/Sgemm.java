@@ -43,7 +43,7 @@ public final class Sgemm {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
-    /** Micro-tile rows: 12 with 32 vector registers (512-bit vectors imply AVX-512), else 6. */
+    /** Micro-tile rows: 12 with 32 vector registers (512-bit vectors imply AVX-512), else 4 (see above). */
     static final int MR = L >= 16 ? 12 : 4;
     /** Micro-tile columns: two vectors. */
     static final int NR = 2 * L;
@@ -71,40 +71,39 @@ public final class Sgemm {
         checkOutput(c, cOffset, ldc, m, n);
         if (m == 0 || n == 0) return;
         if (k == 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
+            }
             return;
         }
         if (m == 1) {
             // C row = a·B = B^T a: a matrix-vector product over B^T (a Linear layer on one token).
-            if (denseF32(a)) Matvec.matvec(b.transpose(), a.storage().floats(), a.offset(), c, cOffset, 1, accumulate, threads);
-            else Matvec.matvec(b.transpose(), dense(a), 0, c, cOffset, 1, accumulate, threads);
+            float[] x = denseF32(a) ? a.storage().floats() : dense(a);
+            Matvec.matvec(b.transpose(), x, x == a.storage().floats() ? a.offset() : 0, c, cOffset, 1, accumulate, threads);
             return;
         }
         if (n == 1) {
             MatrixOperand col = b.transpose();
-            if (denseF32(col)) Matvec.matvec(a, col.storage().floats(), col.offset(), c, cOffset, ldc, accumulate, threads);
-            else Matvec.matvec(a, dense(col), 0, c, cOffset, ldc, accumulate, threads);
+            float[] x = denseF32(col) ? col.storage().floats() : dense(col);
+            Matvec.matvec(a, x, x == col.storage().floats() ? col.offset() : 0, c, cOffset, ldc, accumulate, threads);
             return;
         }
         long work = (long) m * n * k;
         int stripes = work < MIN_PARALLEL_WORK ? 1 : threads;
         if (n >= m) {
-            int slivers = (n + NR - 1) / NR;
-            stripes = Math.max(1, Math.min(stripes, slivers));
-            int s = stripes;
-            Parallel.forEachTask(s, t -> {
-                int j0 = Math.min(n, (int) ((long) slivers * t / s) * NR), j1 = Math.min(n, (int) ((long) slivers * (t + 1) / s) * NR);
-                gemmStripe(a, b, c, cOffset, ldc, accumulate, 0, m, j0, j1);
-            });
+            int slivers = (n + NR - 1) / NR, s = Math.max(1, Math.min(stripes, slivers));
+            Parallel.forEachTask(s, t -> gemmStripe(a, b, c, cOffset, ldc, accumulate, 0, m,
+                    boundary(t, s, slivers, NR, n), boundary(t + 1, s, slivers, NR, n)));
         } else {
-            int slivers = (m + MR - 1) / MR;
-            stripes = Math.max(1, Math.min(stripes, slivers));
-            int s = stripes;
-            Parallel.forEachTask(s, t -> {
-                int i0 = Math.min(m, (int) ((long) slivers * t / s) * MR), i1 = Math.min(m, (int) ((long) slivers * (t + 1) / s) * MR);
-                gemmStripe(a, b, c, cOffset, ldc, accumulate, i0, i1, 0, n);
-            });
+            int slivers = (m + MR - 1) / MR, s = Math.max(1, Math.min(stripes, slivers));
+            Parallel.forEachTask(s, t -> gemmStripe(a, b, c, cOffset, ldc, accumulate,
+                    boundary(t, s, slivers, MR, m), boundary(t + 1, s, slivers, MR, m), 0, n));
         }
+    }
+
+    /** Start of stripe t of s over {@code slivers} slivers of {@code width}, clipped to {@code extent}. */
+    private static int boundary(int t, int s, int slivers, int width, int extent) {
+        return (int) Math.min(extent, (long) slivers * t / s * width);
     }
 
     static void checkOutput(float[] c, int cOffset, int ldc, int m, int n) {
