@@ -3,14 +3,16 @@
 #
 #   scripts/bench-gemm.sh [SIZES...]        default sizes: 256 512 1024 2048
 #
+# Both are timed in one-second windows after a warm-up, size by size and one right after the other, so that they see
+# the same machine load. The table gives the mean over the windows (crs4j: ± JMH's 99.9% error) and the best window.
+#
 # Environment:
-#   THREADS       threads for both (default: all processors)
-#   OPENBLAS_DIR  a directory holding OpenBLAS's libblas.so.3, for machines where Debian's python3-numpy is linked
-#                 to the reference BLAS (libopenblas0-pthread not installed); Debian's own OpenBLAS directory is
-#                 used when present. The BLAS that NumPy actually loaded is printed: check it says openblas.
-#   JMH_OPTS      JMH options (default: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement)
-#   CRS4J_JAVA_OPTS  extra options for the benchmark JVM, e.g. -XX:UseAVX=2 to measure the AVX2 kernels on an
-#                 AVX-512 machine
+#   THREADS          threads for both (default: all processors)
+#   OPENBLAS_DIR     a directory holding OpenBLAS's libblas.so.3, for machines where Debian's python3-numpy is linked
+#                    to the reference BLAS (libopenblas0-pthread not installed); Debian's own OpenBLAS directory is
+#                    used when present. The BLAS that NumPy actually loaded is printed: check it says openblas.
+#   CRS4J_JAVA_OPTS  extra options for the benchmark JVM, e.g. -XX:UseAVX=2 to run the AVX2 kernels on an AVX-512 machine
+#   WINDOWS          measured one-second windows per size (default 5)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/.mvn/select-jdk.sh"
@@ -18,6 +20,7 @@ cd "$root"
 
 sizes=${*:-256 512 1024 2048}
 threads=${THREADS:-$(nproc)}
+windows=${WINDOWS:-5}
 jar=bench/target/benchmarks.jar
 if [ ! -f "$jar" ]; then
   echo "building $jar ..." >&2
@@ -32,25 +35,19 @@ for d in "${OPENBLAS_DIR-}" /usr/lib/x86_64-linux-gnu/openblas-pthread /usr/lib/
   fi
 done
 
-. "$root/scripts/jmh-csv.sh"
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 load_start=$(cut -d" " -f1-3 /proc/loadavg)
-echo "== NumPy $(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)') and crs4j JMH SgemmBenchmark, $threads threads," \
-  "size by size so that both see the same machine load" >&2
+echo "== NumPy $(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)') and crs4j JMH SgemmBenchmark," \
+  "$threads threads, size by size" >&2
 : > "$tmp/numpy.txt"
 for n in $sizes; do
   OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
-    /usr/bin/python3 "$root/scripts/bench_numpy_sgemm.py" 3 "$n" >> "$tmp/numpy.txt"
-  # shellcheck disable=SC2086
+    /usr/bin/python3 "$root/scripts/bench_numpy_sgemm.py" "$windows" "$n" >> "$tmp/numpy.txt"
   "$JAVA_HOME/bin/java" -jar "$jar" 'org.crs4j.bench.SgemmBenchmark.sgemm' -p n="$n" -p layout=nn \
-    -jvmArgsPrepend "-Dcrs4j.threads=$threads ${CRS4J_JAVA_OPTS-}" ${JMH_OPTS:--f 1 -wi 3 -w 1 -i 5 -r 1} \
-    -rf csv -rff "$tmp/jmh-$n.csv" > "$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log" >&2; exit 1; }
-  if ! grep -q gflops "$tmp/jmh-$n.csv"; then
-    echo "JMH produced no results:" >&2; cat "$tmp/jmh.log" >&2; exit 1
-  fi
+    -jvmArgsPrepend "-Dcrs4j.threads=$threads ${CRS4J_JAVA_OPTS-}" -f 1 -wi 3 -w 1 -i "$windows" -r 1 \
+    -rf json -rff "$tmp/jmh-$n.json" > "$tmp/jmh.log" 2>&1 || { cat "$tmp/jmh.log" >&2; exit 1; }
   echo "   n=$n done" >&2
 done
 blas=$(sed -n 's/^# blas //p' "$tmp/numpy.txt" | head -1)
@@ -60,16 +57,17 @@ case "$blas" in
   *) echo "   WARNING: NumPy is not using OpenBLAS here (install libopenblas0-pthread or set OPENBLAS_DIR)" >&2 ;;
 esac
 
-echo
 species=$(sed -n 's/.*species=//p' "$tmp/jmh.log" | head -1)
+echo
 echo "SGEMM C = A·B, float32, n x n, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); crs4j vectors: $species)"
-printf '%6s | %16s | %16s | %6s\n' n "crs4j GFLOP/s" "OpenBLAS GFLOP/s" ratio
-printf '%6s-+-%16s-+-%16s-+-%6s\n' ------ ---------------- ---------------- ------
+echo "GFLOP/s over $windows one-second windows: mean (crs4j ± 99.9% error) and best window"
+printf '%6s | %22s | %9s | %15s | %9s | %10s\n' n "crs4j mean" "best" "OpenBLAS mean" "best" "ratio mean/best"
 for n in $sizes; do
-  ours=$(jmh_field "$tmp/jmh-$n.csv" 'sgemm:gflops' "n=$n" 'Score')
-  err=$(jmh_field "$tmp/jmh-$n.csv" 'sgemm:gflops' "n=$n" 'Score Error (99.9%)')
-  peer=$(awk -v n="$n" '$1 == n { print $2 }' "$tmp/numpy.txt")
-  ratio=$(awk -v a="$ours" -v b="$peer" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-  printf '%6s | %8.1f ± %5.1f | %16s | %6s\n' "$n" "$ours" "$err" "$peer" "$ratio"
+  set -- $(/usr/bin/python3 "$root/scripts/jmh_result.py" "$tmp/jmh-$n.json" sgemm:gflops "n=$n")
+  ours=$1 err=$2 oursbest=$3
+  set -- $(awk -v n="$n" '$1 == n { print $2, $3 }' "$tmp/numpy.txt")
+  peer=$1 peerbest=$2
+  printf '%6s | %12.1f ± %7.1f | %9.1f | %15.1f | %9.1f | %5.2f / %4.2f\n' "$n" "$ours" "$err" "$oursbest" "$peer" "$peerbest" \
+    "$(awk -v a="$ours" -v b="$peer" 'BEGIN { print a / b }')" "$(awk -v a="$oursbest" -v b="$peerbest" 'BEGIN { print a / b }')"
 done
-echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d" " -f1-3 /proc/loadavg) -- other work on the machine makes the figures noisy"
+echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d" " -f1-3 /proc/loadavg)"

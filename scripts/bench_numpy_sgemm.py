@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """Times NumPy float32 matmul (a @ b, n x n, both C-contiguous) for the crs4j GEMM comparison.
 
-Usage: bench_numpy_sgemm.py SECONDS N...
-Prints one line per size: "n GFLOP/s", after a line "# blas LIBRARY" naming the BLAS library NumPy loaded.
-The thread count is whatever the BLAS was given in the environment (OPENBLAS_NUM_THREADS, set by bench-gemm.sh).
-Throughput is total flops / total time over repeated calls after one warm-up call: the same statistic as JMH's
-throughput mode.
+Usage: bench_numpy_sgemm.py WINDOWS N...
+Prints "# blas LIBRARIES" (the BLAS NumPy loaded), then per size "n MEAN BEST" in GFLOP/s, where each of WINDOWS
+one-second windows counts the calls it completes after a warm-up call: MEAN over the windows, BEST the best window.
+That mirrors JMH's throughput mode with one-second iterations. The thread count is the BLAS's, from the environment
+(OPENBLAS_NUM_THREADS, set by bench-gemm.sh).
 """
 import sys
 import time
@@ -17,15 +17,15 @@ def loaded_blas():
     libs = set()
     with open("/proc/self/maps") as maps:
         for line in maps:
-            path = line.split()[-1] if len(line.split()) >= 6 else ""
-            name = path.rsplit("/", 1)[-1]
+            fields = line.split()
+            name = fields[-1].rsplit("/", 1)[-1] if len(fields) >= 6 else ""
             if "blas" in name or "mkl" in name or "lapack" in name:
-                libs.add(path)
+                libs.add(fields[-1])
     return sorted(libs)
 
 
 def main():
-    seconds = float(sys.argv[1])
+    windows = int(sys.argv[1])
     sizes = [int(a) for a in sys.argv[2:]]
     rng = np.random.default_rng(42)
     np.ones((4, 4), np.float32) @ np.ones((4, 4), np.float32)  # loads the BLAS
@@ -34,14 +34,17 @@ def main():
         a = rng.uniform(-1, 1, (n, n)).astype(np.float32)
         b = rng.uniform(-1, 1, (n, n)).astype(np.float32)
         c = a @ b  # warm-up: thread pool, page faults
-        calls, start = 0, time.perf_counter()
-        while True:
-            np.matmul(a, b, out=c)
-            calls += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= seconds and calls >= 3:
-                break
-        print(f"{n} {2.0 * n ** 3 * calls / elapsed / 1e9:.1f}", flush=True)
+        rates = []
+        for _ in range(windows):
+            calls, start = 0, time.perf_counter()
+            while True:
+                np.matmul(a, b, out=c)
+                calls += 1
+                elapsed = time.perf_counter() - start
+                if elapsed >= 1.0:
+                    break
+            rates.append(2.0 * n ** 3 * calls / elapsed / 1e9)
+        print(f"{n} {sum(rates) / len(rates):.1f} {max(rates):.1f}", flush=True)
 
 
 if __name__ == "__main__":
