@@ -1,12 +1,18 @@
 package org.crs4j.tensor.cpu;
 
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.S2I;
 import static org.crs4j.tensor.cpu.FloatRuns.F;
+import static org.crs4j.tensor.cpu.FloatRuns.H;
+import static org.crs4j.tensor.cpu.FloatRuns.I;
 import static org.crs4j.tensor.cpu.FloatRuns.LE;
 
 import java.lang.foreign.MemorySegment;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.ShortVector;
+import org.crs4j.tensor.DType;
 
 /**
  * Matrix-vector products {@code y (+)= W·x}, tuned apart from GEMM because they dominate LLM token generation: there
@@ -29,7 +35,7 @@ public final class Matvec {
 
     private static final int L = F.length();
     /** Rows of y per axpy chunk: 4 KiB of accumulators stay in L1 while columns of W stream past. */
-    private static final int AXPY_CHUNK = 1024;
+    private static final int AXPY_CHUNK = 1024; // = BLOCK: a widened column run fits the same buffer
     /** Below this many weights one thread streams W faster than waking another. */
     private static final long MIN_PARALLEL_WORK = 1L << 15;
 
@@ -68,266 +74,212 @@ public final class Matvec {
         boolean rowMajor = w.colStride() == 1 && (w.rowStride() != 1 || n == 1);
         Parallel.forEachTask(s, t -> {
             int i0 = (int) ((long) n * t / s), i1 = (int) ((long) n * (t + 1) / s);
-            if (rowMajor) dotRows(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
-            else axpyRows(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
+            if (!rowMajor) {
+                axpyRows(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
+            } else if (w.dtype() == DType.F32 && w.storage().segment().isNative()) {
+                dotRowsF32Segment(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
+            } else if (w.dtype() == DType.BF16 && w.storage().segment().isNative()) {
+                dotRowsBf16(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
+            } else {
+                dotRows(w, x, xOffset, y, yOffset, yStride, accumulate, i0, i1);
+            }
         });
     }
 
     // ------------------------------------------------------------------ row-major W: dot products
 
-    private static final int ARRAY = 0, SEG_F32 = 1, SEG_BF16 = 2, SEG_F16 = 3;
-
-    private static int kind(CpuStorage s) {
-        return switch (s.dtype()) {
-            case F32 -> s.floats() != null ? ARRAY : SEG_F32;
-            case BF16 -> SEG_BF16;
-            case F16 -> SEG_F16;
-            default -> throw new IllegalArgumentException("matvec: unsupported dtype " + s.dtype());
-        };
-    }
-
-    /** L consecutive weights from element index {@code e}, as floats. */
-    private static FloatVector load(int kind, float[] arr, MemorySegment seg, long e) {
-        return switch (kind) {
-            case ARRAY -> FloatVector.fromArray(F, arr, (int) e);
-            case SEG_F32 -> FloatVector.fromMemorySegment(F, seg, e * 4, LE);
-            case SEG_BF16 -> FloatRuns.bf16(seg, e * 2);
-            default -> FloatRuns.f16(seg, e * 2);
-        };
-    }
-
-    private static float loadScalar(CpuStorage s, long e) {
-        float[] arr = s.floats();
-        return arr != null ? arr[(int) e] : s.getFloat(e);
-    }
-
-    /*
-     * One loop per storage kind. A single loop with a switch on the kind in its body gets one type profile for all
-     * kinds: once a process has run an F32 heap product (attention scores at the first decoding step), the BF16
-     * loop of every later weight product is compiled against that polluted profile and runs 5-7x slower (measured:
-     * 28 GB/s for 2048x5632 BF16 on two threads when BF16 is all the loop has seen, 4-5 GB/s after F32 heap calls).
-     * Separate methods keep every loop monomorphic. Each sums in the same order as before.
+    /**
+     * Elements of each row per block in {@link #dotRows}, the general kernel: a heap F32 weight is read in place, any
+     * other storage not served by a dedicated kernel (F16, heap BF16) is widened block by block into a per-thread
+     * float[] of 4 x BLOCK (16 KiB, L1-resident). Native F32 and BF16, the memory-mapped weights of generation, have
+     * their own kernels that read in place.
      */
+    private static final int BLOCK = 1024;
+
+    private static final ThreadLocal<float[]> WIDE = ThreadLocal.withInitial(() -> new float[4 * BLOCK]);
+
     private static void dotRows(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc, int i0, int i1) {
-        switch (kind(w.storage())) {
-            case ARRAY -> dotRowsArray(w, x, xo, y, yo, ys, acc, i0, i1);
-            case SEG_F32 -> dotRowsF32(w, x, xo, y, yo, ys, acc, i0, i1);
-            case SEG_BF16 -> dotRowsBf16(w, x, xo, y, yo, ys, acc, i0, i1);
-            default -> dotRowsF16(w, x, xo, y, yo, ys, acc, i0, i1);
-        }
-    }
-
-    private static void dotRowsArray(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc, int i0, int i1) {
         CpuStorage s = w.storage();
-        float[] arr = s.floats();
-        int k = w.cols(), kv = k - k % L;
+        float[] arr = s.floats(); // non-null only for heap F32: read in place
+        float[] wide = arr == null ? WIDE.get() : null;
+        int k = w.cols();
         long ld = w.rowStride();
-        float[] lanes = new float[L];
-        int i = i0;
-        for (; i + 4 <= i1; i += 4) {
-            int r0 = (int) (w.offset() + i * ld), r1 = (int) (r0 + ld), r2 = (int) (r1 + ld), r3 = (int) (r2 + ld);
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int p = 0; p < kv; p += L) {
-                FloatVector xv = FloatVector.fromArray(F, x, xo + p);
-                a0 = FloatVector.fromArray(F, arr, r0 + p).fma(xv, a0);
-                a1 = FloatVector.fromArray(F, arr, r1 + p).fma(xv, a1);
-                a2 = FloatVector.fromArray(F, arr, r2 + p).fma(xv, a2);
-                a3 = FloatVector.fromArray(F, arr, r3 + p).fma(xv, a3);
-            }
-            finishArray(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-            finishArray(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
-            finishArray(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
-            finishArray(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
-        }
-        for (; i < i1; i++) {
-            int r0 = (int) (w.offset() + i * ld);
-            FloatVector a0 = FloatVector.zero(F);
-            for (int p = 0; p < kv; p += L) a0 = FloatVector.fromArray(F, arr, r0 + p).fma(FloatVector.fromArray(F, x, xo + p), a0);
-            finishArray(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-        }
-    }
-
-    private static void dotRowsF32(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc, int i0, int i1) {
-        CpuStorage s = w.storage();
-        MemorySegment seg = s.segment();
-        int k = w.cols(), kv = k - k % L;
-        long ld = w.rowStride();
+        int kv = k - k % L; // the vector part of each row; the rest is the scalar tail
         float[] lanes = new float[L];
         int i = i0;
         for (; i + 4 <= i1; i += 4) {
             long r0 = w.offset() + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int p = 0; p < kv; p += L) {
-                FloatVector xv = FloatVector.fromArray(F, x, xo + p);
-                a0 = FloatVector.fromMemorySegment(F, seg, (r0 + p) * 4, LE).fma(xv, a0);
-                a1 = FloatVector.fromMemorySegment(F, seg, (r1 + p) * 4, LE).fma(xv, a1);
-                a2 = FloatVector.fromMemorySegment(F, seg, (r2 + p) * 4, LE).fma(xv, a2);
-                a3 = FloatVector.fromMemorySegment(F, seg, (r3 + p) * 4, LE).fma(xv, a3);
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            for (int p0 = 0; p0 < kv; p0 += BLOCK) {
+                int len = Math.min(BLOCK, kv - p0);
+                float[] src;
+                int o0, o1, o2, o3;
+                if (arr != null) {
+                    src = arr;
+                    o0 = (int) (r0 + p0); o1 = (int) (r1 + p0); o2 = (int) (r2 + p0); o3 = (int) (r3 + p0);
+                } else {
+                    src = wide;
+                    FloatRuns.read(s, r0 + p0, wide, o0 = 0, len);
+                    FloatRuns.read(s, r1 + p0, wide, o1 = BLOCK, len);
+                    FloatRuns.read(s, r2 + p0, wide, o2 = 2 * BLOCK, len);
+                    FloatRuns.read(s, r3 + p0, wide, o3 = 3 * BLOCK, len);
+                }
+                for (int p = 0; p < len; p += L) {
+                    FloatVector xv = FloatVector.fromArray(F, x, xo + p0 + p);
+                    a0 = FloatVector.fromArray(F, src, o0 + p).fma(xv, a0);
+                    a1 = FloatVector.fromArray(F, src, o1 + p).fma(xv, a1);
+                    a2 = FloatVector.fromArray(F, src, o2 + p).fma(xv, a2);
+                    a3 = FloatVector.fromArray(F, src, o3 + p).fma(xv, a3);
+                }
             }
-            finishF32(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-            finishF32(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
-            finishF32(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
-            finishF32(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
+            // Vectors never go to a helper (a call C2 does not inline would box them): lanes go through an array.
+            a0.intoArray(lanes, 0);
+            finish(lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            a1.intoArray(lanes, 0);
+            finish(lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
+            a2.intoArray(lanes, 0);
+            finish(lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
+            a3.intoArray(lanes, 0);
+            finish(lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
         }
-        for (; i < i1; i++) {
+        for (; i < i1; i++) { // the last rows, one at a time, summed exactly as above
             long r0 = w.offset() + i * ld;
             FloatVector a0 = FloatVector.zero(F);
-            for (int p = 0; p < kv; p += L) {
-                a0 = FloatVector.fromMemorySegment(F, seg, (r0 + p) * 4, LE).fma(FloatVector.fromArray(F, x, xo + p), a0);
+            for (int p0 = 0; p0 < kv; p0 += BLOCK) {
+                int len = Math.min(BLOCK, kv - p0);
+                float[] src;
+                int o0;
+                if (arr != null) {
+                    src = arr;
+                    o0 = (int) (r0 + p0);
+                } else {
+                    src = wide;
+                    FloatRuns.read(s, r0 + p0, wide, o0 = 0, len);
+                }
+                for (int p = 0; p < len; p += L) {
+                    a0 = FloatVector.fromArray(F, src, o0 + p).fma(FloatVector.fromArray(F, x, xo + p0 + p), a0);
+                }
             }
-            finishF32(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            a0.intoArray(lanes, 0);
+            finish(lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
         }
     }
 
     /**
-     * BF16 rows without a widening conversion: a 32-bit lane holding two BF16 values gives the even one as
-     * {@code lane << 16} and the odd one as {@code lane & 0xFFFF0000}, both exact F32 bit patterns. So each load of 2L
-     * weights feeds two FMAs against x split once into its even and odd elements; a plain shift and mask cost less
-     * than the short-to-int lane conversion, which matters for a loop that should run at memory bandwidth.
+     * Row-major F32 W in a native segment (a memory-mapped checkpoint), read in place. Same summation as {@link #dotRows}:
+     * one accumulator per row over the vector part, lanes summed by {@link #finish}, then the scalar tail.
      */
-    private static void dotRowsBf16(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc, int i0, int i1) {
+    private static void dotRowsF32Segment(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc,
+                                          int i0, int i1) {
         CpuStorage s = w.storage();
         MemorySegment seg = s.segment();
-        int k = w.cols(), kv = k - k % (2 * L), half = kv / 2;
+        int k = w.cols();
         long ld = w.rowStride();
-        float[] xe = new float[half], xd = new float[half];
-        for (int j = 0; j < half; j++) {
-            xe[j] = x[xo + 2 * j];
-            xd[j] = x[xo + 2 * j + 1];
-        }
+        int kv = k - k % L;
         float[] lanes = new float[L];
         int i = i0;
         for (; i + 4 <= i1; i += 4) {
             long r0 = w.offset() + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int p = 0; p < half; p += L) {
-                FloatVector ve = FloatVector.fromArray(F, xe, p), vd = FloatVector.fromArray(F, xd, p);
-                IntVector w0 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r0 + 2L * p) * 2, LE);
-                IntVector w1 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r1 + 2L * p) * 2, LE);
-                IntVector w2 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r2 + 2L * p) * 2, LE);
-                IntVector w3 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r3 + 2L * p) * 2, LE);
-                a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, a0);
-                a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, a1);
-                a2 = w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, a2);
-                a3 = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ve, a3);
-                a0 = w0.and(0xFFFF0000).reinterpretAsFloats().fma(vd, a0);
-                a1 = w1.and(0xFFFF0000).reinterpretAsFloats().fma(vd, a1);
-                a2 = w2.and(0xFFFF0000).reinterpretAsFloats().fma(vd, a2);
-                a3 = w3.and(0xFFFF0000).reinterpretAsFloats().fma(vd, a3);
-            }
-            finishBf16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-            finishBf16(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
-            finishBf16(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
-            finishBf16(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
-        }
-        for (; i < i1; i++) {
-            long r0 = w.offset() + i * ld;
-            FloatVector a0 = FloatVector.zero(F);
-            for (int p = 0; p < half; p += L) {
-                IntVector w0 = IntVector.fromMemorySegment(FloatRuns.I, seg, (r0 + 2L * p) * 2, LE);
-                a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, p), a0);
-                a0 = w0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xd, p), a0);
-            }
-            finishBf16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-        }
-    }
-
-    private static void dotRowsF16(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc, int i0, int i1) {
-        CpuStorage s = w.storage();
-        MemorySegment seg = s.segment();
-        int k = w.cols(), kv = k - k % L;
-        long ld = w.rowStride();
-        float[] lanes = new float[L];
-        int i = i0;
-        for (; i + 4 <= i1; i += 4) {
-            long r0 = w.offset() + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            long b0 = 4 * r0, b1 = 4 * r1, b2 = 4 * r2, b3 = 4 * r3; // byte offsets
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
             for (int p = 0; p < kv; p += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, xo + p);
-                a0 = FloatRuns.f16(seg, (r0 + p) * 2).fma(xv, a0);
-                a1 = FloatRuns.f16(seg, (r1 + p) * 2).fma(xv, a1);
-                a2 = FloatRuns.f16(seg, (r2 + p) * 2).fma(xv, a2);
-                a3 = FloatRuns.f16(seg, (r3 + p) * 2).fma(xv, a3);
+                a0 = FloatVector.fromMemorySegment(F, seg, b0 + 4L * p, LE).fma(xv, a0);
+                a1 = FloatVector.fromMemorySegment(F, seg, b1 + 4L * p, LE).fma(xv, a1);
+                a2 = FloatVector.fromMemorySegment(F, seg, b2 + 4L * p, LE).fma(xv, a2);
+                a3 = FloatVector.fromMemorySegment(F, seg, b3 + 4L * p, LE).fma(xv, a3);
             }
-            finishF16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
-            finishF16(a1, lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
-            finishF16(a2, lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
-            finishF16(a3, lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
+            a0.intoArray(lanes, 0);
+            finish(lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            a1.intoArray(lanes, 0);
+            finish(lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
+            a2.intoArray(lanes, 0);
+            finish(lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
+            a3.intoArray(lanes, 0);
+            finish(lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
         }
         for (; i < i1; i++) {
-            long r0 = w.offset() + i * ld;
+            long r0 = w.offset() + i * ld, b0 = 4 * r0;
             FloatVector a0 = FloatVector.zero(F);
-            for (int p = 0; p < kv; p += L) a0 = FloatRuns.f16(seg, (r0 + p) * 2).fma(FloatVector.fromArray(F, x, xo + p), a0);
-            finishF16(a0, lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            for (int p = 0; p < kv; p += L) {
+                a0 = FloatVector.fromMemorySegment(F, seg, b0 + 4L * p, LE).fma(FloatVector.fromArray(F, x, xo + p), a0);
+            }
+            a0.intoArray(lanes, 0);
+            finish(lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
         }
     }
 
-    // Row tails (k not a multiple of the vector length), read with the storage kind's own accessor: the generic
-    // CpuStorage.getFloat costs a dtype switch and a segment dispatch per element.
-
-    private static void finishArray(FloatVector a, float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
-                                    float[] y, int yi, boolean acc) {
-        a.intoArray(lanes, 0);
-        float sum = laneSum(lanes);
-        float[] arr = s.floats();
-        for (int p = kv; p < k; p++) sum = Math.fma(arr[(int) row + p], x[xo + p], sum);
-        y[yi] = acc ? y[yi] + sum : sum;
-    }
-
-    private static void finishF32(FloatVector a, float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
-                                  float[] y, int yi, boolean acc) {
-        a.intoArray(lanes, 0);
-        float sum = laneSum(lanes);
+    /**
+     * Row-major BF16 W in a native segment (a memory-mapped checkpoint), widened in registers: 16-bit lanes extended
+     * to 32 and shifted left by 16 are the F32 values. Same summation as {@link #dotRows}.
+     */
+    private static void dotRowsBf16(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc,
+                                    int i0, int i1) {
+        CpuStorage s = w.storage();
         MemorySegment seg = s.segment();
-        for (int p = kv; p < k; p++) sum = Math.fma(seg.get(FloatRuns.F32, (row + p) * 4), x[xo + p], sum);
-        y[yi] = acc ? y[yi] + sum : sum;
-    }
-
-    private static void finishBf16(FloatVector a, float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
-                                   float[] y, int yi, boolean acc) {
-        a.intoArray(lanes, 0);
-        float sum = laneSum(lanes);
-        MemorySegment seg = s.segment();
-        for (int p = kv; p < k; p++) sum = Math.fma(Half.bf16ToFloat(seg.get(FloatRuns.I16, (row + p) * 2)), x[xo + p], sum);
-        y[yi] = acc ? y[yi] + sum : sum;
-    }
-
-    private static void finishF16(FloatVector a, float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
-                                  float[] y, int yi, boolean acc) {
-        a.intoArray(lanes, 0);
-        float sum = laneSum(lanes);
-        MemorySegment seg = s.segment();
-        for (int p = kv; p < k; p++) sum = Math.fma(Float.float16ToFloat(seg.get(FloatRuns.I16, (row + p) * 2)), x[xo + p], sum);
-        y[yi] = acc ? y[yi] + sum : sum;
+        int k = w.cols();
+        long ld = w.rowStride();
+        int kv = k - k % L;
+        float[] lanes = new float[L];
+        int i = i0;
+        for (; i + 4 <= i1; i += 4) {
+            long r0 = w.offset() + i * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+            long b0 = 2 * r0, b1 = 2 * r1, b2 = 2 * r2, b3 = 2 * r3; // byte offsets
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            for (int p = 0; p < kv; p += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xo + p);
+                IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, seg, b0 + 2L * p, LE).convertShape(S2I, I, 0);
+                IntVector h1 = (IntVector) ShortVector.fromMemorySegment(H, seg, b1 + 2L * p, LE).convertShape(S2I, I, 0);
+                IntVector h2 = (IntVector) ShortVector.fromMemorySegment(H, seg, b2 + 2L * p, LE).convertShape(S2I, I, 0);
+                IntVector h3 = (IntVector) ShortVector.fromMemorySegment(H, seg, b3 + 2L * p, LE).convertShape(S2I, I, 0);
+                a0 = h0.lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, a0);
+                a1 = h1.lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, a1);
+                a2 = h2.lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, a2);
+                a3 = h3.lanewise(LSHL, 16).reinterpretAsFloats().fma(xv, a3);
+            }
+            a0.intoArray(lanes, 0);
+            finish(lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+            a1.intoArray(lanes, 0);
+            finish(lanes, s, r1, x, xo, kv, k, y, yo + (i + 1) * ys, acc);
+            a2.intoArray(lanes, 0);
+            finish(lanes, s, r2, x, xo, kv, k, y, yo + (i + 2) * ys, acc);
+            a3.intoArray(lanes, 0);
+            finish(lanes, s, r3, x, xo, kv, k, y, yo + (i + 3) * ys, acc);
+        }
+        for (; i < i1; i++) {
+            long r0 = w.offset() + i * ld, b0 = 2 * r0;
+            FloatVector a0 = FloatVector.zero(F);
+            for (int p = 0; p < kv; p += L) {
+                IntVector h0 = (IntVector) ShortVector.fromMemorySegment(H, seg, b0 + 2L * p, LE).convertShape(S2I, I, 0);
+                a0 = h0.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xo + p), a0);
+            }
+            a0.intoArray(lanes, 0);
+            finish(lanes, s, r0, x, xo, kv, k, y, yo + i * ys, acc);
+        }
     }
 
     /** Adds the accumulator's lanes in a fixed order, then the scalar tail of the row, and writes y. */
-    private static void finish(FloatVector a, float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
+    private static void finish(float[] lanes, CpuStorage s, long row, float[] x, int xo, int kv, int k,
                                float[] y, int yi, boolean acc) {
-        a.intoArray(lanes, 0);
         float sum = laneSum(lanes);
-        for (int p = kv; p < k; p++) sum = Math.fma(loadScalar(s, row + p), x[xo + p], sum);
+        for (int p = kv; p < k; p++) sum = Math.fma(s.getFloat(row + p), x[xo + p], sum);
         y[yi] = acc ? y[yi] + sum : sum;
     }
 
-    /** Pairwise sum of the lanes: fixed order, and shorter dependency chains than left to right. */
+    /** Pairwise sum of the lanes (destroys them): a fixed order, and shorter dependency chains than left to right. */
     private static float laneSum(float[] v) {
-        int n = v.length;
-        float[] t = v;
-        while (n > 1) {
-            n >>= 1;
-            for (int j = 0; j < n; j++) t[j] = t[j] + t[j + n];
+        for (int n = v.length >> 1; n > 0; n >>= 1) {
+            for (int j = 0; j < n; j++) v[j] = v[j] + v[j + n];
         }
-        return t[0];
+        return v[0];
     }
 
     // ------------------------------------------------------------------ column-major W: axpy over columns
 
     private static void axpyRows(MatrixOperand w, float[] x, int xo, float[] y, int yo, int ys, boolean acc, int i0, int i1) {
         CpuStorage s = w.storage();
-        int kind = kind(s);
         float[] arr = s.floats();
-        MemorySegment seg = s.segment();
+        float[] wide = arr == null ? WIDE.get() : null;
         int k = w.cols();
         long ld = w.colStride();
         float[] t = new float[Math.min(AXPY_CHUNK, i1 - i0)];
@@ -339,33 +291,53 @@ public final class Matvec {
             int p = 0;
             // Four columns per pass over the chunk: one load/store of t per four FMAs, the same FMA chain per element.
             for (; p + 4 <= k; p += 4) {
-                long e0 = base + p * ld, e1 = e0 + ld, e2 = e1 + ld, e3 = e2 + ld;
-                FloatVector x0 = FloatVector.broadcast(F, x[xo + p]), x1 = FloatVector.broadcast(F, x[xo + p + 1]);
-                FloatVector x2 = FloatVector.broadcast(F, x[xo + p + 2]), x3 = FloatVector.broadcast(F, x[xo + p + 3]);
+                float[] src;
+                int o0, o1, o2, o3;
+                if (arr != null) {
+                    src = arr;
+                    o0 = (int) (base + p * ld); o1 = (int) (o0 + ld); o2 = (int) (o1 + ld); o3 = (int) (o2 + ld);
+                } else {
+                    src = wide;
+                    FloatRuns.read(s, base + p * ld, wide, o0 = 0, len);
+                    FloatRuns.read(s, base + (p + 1) * ld, wide, o1 = BLOCK, len);
+                    FloatRuns.read(s, base + (p + 2) * ld, wide, o2 = 2 * BLOCK, len);
+                    FloatRuns.read(s, base + (p + 3) * ld, wide, o3 = 3 * BLOCK, len);
+                }
+                float x0 = x[xo + p], x1 = x[xo + p + 1], x2 = x[xo + p + 2], x3 = x[xo + p + 3];
+                FloatVector v0 = FloatVector.broadcast(F, x0), v1 = FloatVector.broadcast(F, x1);
+                FloatVector v2 = FloatVector.broadcast(F, x2), v3 = FloatVector.broadcast(F, x3);
                 for (int i = 0; i < lenV; i += L) {
                     FloatVector v = FloatVector.fromArray(F, t, i);
-                    v = load(kind, arr, seg, e0 + i).fma(x0, v);
-                    v = load(kind, arr, seg, e1 + i).fma(x1, v);
-                    v = load(kind, arr, seg, e2 + i).fma(x2, v);
-                    v = load(kind, arr, seg, e3 + i).fma(x3, v);
+                    v = FloatVector.fromArray(F, src, o0 + i).fma(v0, v);
+                    v = FloatVector.fromArray(F, src, o1 + i).fma(v1, v);
+                    v = FloatVector.fromArray(F, src, o2 + i).fma(v2, v);
+                    v = FloatVector.fromArray(F, src, o3 + i).fma(v3, v);
                     v.intoArray(t, i);
                 }
                 for (int i = lenV; i < len; i++) {
                     float v = t[i];
-                    v = Math.fma(loadScalar(s, e0 + i), x[xo + p], v);
-                    v = Math.fma(loadScalar(s, e1 + i), x[xo + p + 1], v);
-                    v = Math.fma(loadScalar(s, e2 + i), x[xo + p + 2], v);
-                    v = Math.fma(loadScalar(s, e3 + i), x[xo + p + 3], v);
-                    t[i] = v;
+                    v = Math.fma(src[o0 + i], x0, v);
+                    v = Math.fma(src[o1 + i], x1, v);
+                    v = Math.fma(src[o2 + i], x2, v);
+                    t[i] = Math.fma(src[o3 + i], x3, v);
                 }
             }
             for (; p < k; p++) {
-                long e0 = base + p * ld;
-                FloatVector x0 = FloatVector.broadcast(F, x[xo + p]);
-                for (int i = 0; i < lenV; i += L) {
-                    load(kind, arr, seg, e0 + i).fma(x0, FloatVector.fromArray(F, t, i)).intoArray(t, i);
+                float[] src;
+                int o0;
+                if (arr != null) {
+                    src = arr;
+                    o0 = (int) (base + p * ld);
+                } else {
+                    src = wide;
+                    FloatRuns.read(s, base + p * ld, wide, o0 = 0, len);
                 }
-                for (int i = lenV; i < len; i++) t[i] = Math.fma(loadScalar(s, e0 + i), x[xo + p], t[i]);
+                float x0 = x[xo + p];
+                FloatVector v0 = FloatVector.broadcast(F, x0);
+                for (int i = 0; i < lenV; i += L) {
+                    FloatVector.fromArray(F, src, o0 + i).fma(v0, FloatVector.fromArray(F, t, i)).intoArray(t, i);
+                }
+                for (int i = lenV; i < len; i++) t[i] = Math.fma(src[o0 + i], x0, t[i]);
             }
             for (int i = 0; i < len; i++) {
                 int yi = yo + (c0 + i) * ys;

@@ -43,7 +43,7 @@ public final class Sgemm {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
-    /** Micro-tile rows: 12 with 32 vector registers (512-bit vectors imply AVX-512), else 6. */
+    /** Micro-tile rows: 12 with 32 vector registers (512-bit vectors imply AVX-512), else 4 (see above). */
     static final int MR = L >= 16 ? 12 : 4;
     /** Micro-tile columns: two vectors. */
     static final int NR = 2 * L;
@@ -55,7 +55,8 @@ public final class Sgemm {
 
     /**
      * {@code C[m x n] = A[m x k]·B[k x n]}, or {@code C += A·B} when {@code accumulate}; C is row-major in {@code c},
-     * element (i, j) at {@code cOffset + i*ldc + j}.
+     * element (i, j) at {@code cOffset + i*ldc + j}, and must not overlap A or B. Elements of {@code c} outside the
+     * m x n window are never touched; with k == 0 the window is zeroed (or left as is when accumulating).
      */
     public static void sgemm(MatrixOperand a, MatrixOperand b, float[] c, int cOffset, int ldc, boolean accumulate) {
         sgemm(a, b, c, cOffset, ldc, accumulate, Parallel.THREADS);
@@ -70,93 +71,39 @@ public final class Sgemm {
         checkOutput(c, cOffset, ldc, m, n);
         if (m == 0 || n == 0) return;
         if (k == 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOffset + i * ldc, cOffset + i * ldc + n, 0f);
+            }
             return;
         }
         if (m == 1) {
-            // C row = a·B = B^T a: a matrix-vector product over B^T.
-            Matvec.matvec(b.transpose(), rowOf(a), 0, c, cOffset, 1, accumulate, threads);
+            // C row = a·B = B^T a: a matrix-vector product over B^T (a Linear layer on one token).
+            float[] x = denseF32(a) ? a.storage().floats() : dense(a);
+            Matvec.matvec(b.transpose(), x, x == a.storage().floats() ? a.offset() : 0, c, cOffset, 1, accumulate, threads);
             return;
         }
         if (n == 1) {
-            Matvec.matvec(a, columnOf(b), 0, c, cOffset, ldc, accumulate, threads);
+            MatrixOperand col = b.transpose();
+            float[] x = denseF32(col) ? col.storage().floats() : dense(col);
+            Matvec.matvec(a, x, x == col.storage().floats() ? col.offset() : 0, c, cOffset, ldc, accumulate, threads);
             return;
         }
         long work = (long) m * n * k;
-        if (work <= SMALL_WORK && k <= KC) {
-            small(a, b, c, cOffset, ldc, accumulate);
-            return;
-        }
         int stripes = work < MIN_PARALLEL_WORK ? 1 : threads;
         if (n >= m) {
-            int slivers = (n + NR - 1) / NR;
-            stripes = Math.max(1, Math.min(stripes, slivers));
-            int s = stripes;
-            Parallel.forEachTask(s, t -> {
-                int j0 = Math.min(n, (int) ((long) slivers * t / s) * NR), j1 = Math.min(n, (int) ((long) slivers * (t + 1) / s) * NR);
-                gemmStripe(a, b, c, cOffset, ldc, accumulate, 0, m, j0, j1);
-            });
+            int slivers = (n + NR - 1) / NR, s = Math.max(1, Math.min(stripes, slivers));
+            Parallel.forEachTask(s, t -> gemmStripe(a, b, c, cOffset, ldc, accumulate, 0, m,
+                    boundary(t, s, slivers, NR, n), boundary(t + 1, s, slivers, NR, n)));
         } else {
-            int slivers = (m + MR - 1) / MR;
-            stripes = Math.max(1, Math.min(stripes, slivers));
-            int s = stripes;
-            Parallel.forEachTask(s, t -> {
-                int i0 = Math.min(m, (int) ((long) slivers * t / s) * MR), i1 = Math.min(m, (int) ((long) slivers * (t + 1) / s) * MR);
-                gemmStripe(a, b, c, cOffset, ldc, accumulate, i0, i1, 0, n);
-            });
+            int slivers = (m + MR - 1) / MR, s = Math.max(1, Math.min(stripes, slivers));
+            Parallel.forEachTask(s, t -> gemmStripe(a, b, c, cOffset, ldc, accumulate,
+                    boundary(t, s, slivers, MR, m), boundary(t + 1, s, slivers, MR, m), 0, n));
         }
     }
 
-    /**
-     * Products this small (attention scores of one head while decoding: a few query rows against the cached keys)
-     * cost more to pack than to compute: they are computed directly. Each C element is the same FMA chain over k,
-     * from zero, as in the micro-kernels (which is why k must fit one KC block), so results do not depend on the path.
-     */
-    private static final long SMALL_WORK = 1L << 13;
-
-    private static void small(MatrixOperand a, MatrixOperand b, float[] c, int cOffset, int ldc, boolean accumulate) {
-        int m = a.rows(), k = a.cols(), n = b.cols();
-        float[] ar = new float[k], acc = new float[n];
-        if (b.rowStride() == 1 && n > 1) {
-            // B column-major: each C element is a dot product of an A row and a B column (a row of B^T)
-            float[] bt = new float[n * k];
-            readLines(b.transpose(), n, k, bt);
-            for (int i = 0; i < m; i++) {
-                readLine(a, i, 0, k, ar, 0);
-                for (int j = 0; j < n; j++) {
-                    float s = 0f;
-                    for (int p = 0; p < k; p++) s = Math.fma(ar[p], bt[j * k + p], s);
-                    acc[j] = s;
-                }
-                store(acc, c, cOffset + i * ldc, n, accumulate);
-            }
-        } else {
-            // B row-major: C rows accumulate A(i, p) * B row p, over p in order
-            float[] bp = new float[k * n];
-            readLines(b, k, n, bp);
-            for (int i = 0; i < m; i++) {
-                readLine(a, i, 0, k, ar, 0);
-                java.util.Arrays.fill(acc, 0f);
-                for (int p = 0; p < k; p++) {
-                    float x = ar[p];
-                    for (int j = 0; j < n; j++) acc[j] = Math.fma(x, bp[p * n + j], acc[j]);
-                }
-                store(acc, c, cOffset + i * ldc, n, accumulate);
-            }
-        }
-    }
-
-    /** dst = the first {@code rows} rows of x, {@code len} elements each, packed; one run when x's rows are packed. */
-    private static void readLines(MatrixOperand x, int rows, int len, float[] dst) {
-        if (x.colStride() == 1 && (x.rowStride() == len || rows == 1)) {
-            FloatRuns.read(x.storage(), x.offset(), dst, 0, rows * len);
-        } else {
-            for (int r = 0; r < rows; r++) readLine(x, r, 0, len, dst, r * len);
-        }
-    }
-
-    private static void store(float[] acc, float[] c, int ci, int n, boolean accumulate) {
-        for (int j = 0; j < n; j++) c[ci + j] = accumulate ? c[ci + j] + acc[j] : acc[j];
+    /** Start of stripe t of s over {@code slivers} slivers of {@code width}, clipped to {@code extent}. */
+    private static int boundary(int t, int s, int slivers, int width, int extent) {
+        return (int) Math.min(extent, (long) slivers * t / s * width);
     }
 
     static void checkOutput(float[] c, int cOffset, int ldc, int m, int n) {
@@ -167,15 +114,16 @@ public final class Sgemm {
         }
     }
 
-    /** Row 0 of {@code a} as a dense float[] (the array itself when it already is one). */
-    private static float[] rowOf(MatrixOperand a) {
-        float[] x = new float[a.cols()];
-        readLine(a, 0, 0, a.cols(), x, 0);
-        return x;
+    /** True when the single row of {@code v} is already a run of a float[], usable as Matvec's x in place. */
+    private static boolean denseF32(MatrixOperand v) {
+        return v.storage().floats() != null && (v.colStride() == 1 || v.cols() <= 1);
     }
 
-    private static float[] columnOf(MatrixOperand b) {
-        return rowOf(b.transpose());
+    /** The single row of {@code v} as a new dense float[]. */
+    private static float[] dense(MatrixOperand v) {
+        float[] x = new float[v.cols()];
+        readLine(v, 0, 0, v.cols(), x, 0);
+        return x;
     }
 
     /** dst[dstOff + p] = x(i, p0 + p) for p < len, whatever the layout and dtype. */
