@@ -89,6 +89,10 @@ public final class Sgemm {
             return;
         }
         long work = (long) m * n * k;
+        if (work <= SMALL_WORK && k <= KC) {
+            small(a, b, c, cOffset, ldc, accumulate);
+            return;
+        }
         int stripes = work < MIN_PARALLEL_WORK ? 1 : threads;
         if (n >= m) {
             int slivers = (n + NR - 1) / NR, s = Math.max(1, Math.min(stripes, slivers));
@@ -99,6 +103,59 @@ public final class Sgemm {
             Parallel.forEachTask(s, t -> gemmStripe(a, b, c, cOffset, ldc, accumulate,
                     boundary(t, s, slivers, MR, m), boundary(t + 1, s, slivers, MR, m), 0, n));
         }
+    }
+
+    /**
+     * Products this small (attention of one head while decoding: a few query rows against the cached keys) cost
+     * more to pack than to compute, so they are computed directly. Each C element is the same FMA chain over k, from
+     * zero, as in the micro-kernels (hence k within one KC block): the result does not depend on the path
+     * (SmallGemmTest). Decoding stories260K (8-dim heads) spent a third of its time packing such products.
+     */
+    private static final long SMALL_WORK = 1L << 13;
+
+    private static void small(MatrixOperand a, MatrixOperand b, float[] c, int cOffset, int ldc, boolean accumulate) {
+        int m = a.rows(), k = a.cols(), n = b.cols();
+        float[] ar = new float[k], acc = new float[n];
+        if (b.rowStride() == 1) {
+            // B column-major: C(i, j) is the dot product of row i of A and row j of B^T
+            float[] bt = new float[n * k];
+            readLines(b.transpose(), n, k, bt);
+            for (int i = 0; i < m; i++) {
+                readLine(a, i, 0, k, ar, 0);
+                for (int j = 0; j < n; j++) {
+                    float sum = 0f;
+                    for (int p = 0; p < k; p++) sum = Math.fma(ar[p], bt[j * k + p], sum);
+                    acc[j] = sum;
+                }
+                store(acc, c, cOffset + i * ldc, n, accumulate);
+            }
+        } else {
+            // B row-major: row i of C accumulates A(i, p) * row p of B, p in order
+            float[] bp = new float[k * n];
+            readLines(b, k, n, bp);
+            for (int i = 0; i < m; i++) {
+                readLine(a, i, 0, k, ar, 0);
+                java.util.Arrays.fill(acc, 0f);
+                for (int p = 0; p < k; p++) {
+                    float v = ar[p];
+                    for (int j = 0; j < n; j++) acc[j] = Math.fma(v, bp[p * n + j], acc[j]);
+                }
+                store(acc, c, cOffset + i * ldc, n, accumulate);
+            }
+        }
+    }
+
+    /** dst = the first {@code rows} rows of x, {@code len} elements each, packed; one run when x's rows are packed. */
+    private static void readLines(MatrixOperand x, int rows, int len, float[] dst) {
+        if (x.colStride() == 1 && (x.rowStride() == len || rows == 1)) {
+            FloatRuns.read(x.storage(), x.offset(), dst, 0, rows * len);
+        } else {
+            for (int r = 0; r < rows; r++) readLine(x, r, 0, len, dst, r * len);
+        }
+    }
+
+    private static void store(float[] acc, float[] c, int ci, int n, boolean accumulate) {
+        for (int j = 0; j < n; j++) c[ci + j] = accumulate ? c[ci + j] + acc[j] : acc[j];
     }
 
     /** Start of stripe t of s over {@code slivers} slivers of {@code width}, clipped to {@code extent}. */
