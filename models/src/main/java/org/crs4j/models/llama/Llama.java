@@ -9,13 +9,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.crs4j.autograd.Variable;
+import org.crs4j.models.LanguageModel;
 import org.crs4j.models.ModelFormatException;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
+import org.crs4j.models.generation.TokenDecoder;
 import org.crs4j.models.generation.TokenListener;
 import org.crs4j.models.tokenizer.DecodeStream;
 import org.crs4j.models.tokenizer.Tokenizer;
 import org.crs4j.models.tokenizer.Tokenizers;
+import org.crs4j.nn.Module;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Tensor;
 import org.crs4j.tensor.io.Safetensors;
@@ -36,7 +39,7 @@ import org.crs4j.tensor.io.TensorInfo;
  * a tokenizer file given separately). Weights stay memory-mapped in their stored dtype (F32, BF16, F16): loading a 7B
  * BF16 model costs page cache, not heap. {@link #close()} unmaps them.
  */
-public final class Llama implements AutoCloseable {
+public final class Llama implements LanguageModel {
     private final Path source;
     private final LlamaModel model;
     private final Tokenizer tokenizer; // null when none was found
@@ -146,18 +149,22 @@ public final class Llama implements AutoCloseable {
     }
 
     /** Generation defaults: generation_config.json when the folder has one, else greedy with the config's EOS. */
+    @Override
     public GenerationConfig defaults() {
         return defaults;
     }
 
+    @Override
     public Path source() {
         return source;
     }
 
+    @Override
     public boolean hasTokenizer() {
         return tokenizer != null;
     }
 
+    @Override
     public Tokenizer tokenizer() {
         if (tokenizer == null) {
             throw new IllegalStateException(source + ": no tokenizer found beside the model; give a tokenizer file (--tokenizer)");
@@ -165,7 +172,23 @@ public final class Llama implements AutoCloseable {
         return tokenizer;
     }
 
+    @Override
+    public Module module() {
+        return model;
+    }
+
+    @Override
+    public TokenDecoder decoder() {
+        return model;
+    }
+
+    @Override
+    public boolean isEncoderDecoder() {
+        return false;
+    }
+
     /** Prompt ids as LLaMA expects them: BOS, then the text's tokens. */
+    @Override
     public int[] encodePrompt(String text) {
         int[] ids = tokenizer().encode(text);
         int bos = config().bosTokenId();
@@ -176,18 +199,36 @@ public final class Llama implements AutoCloseable {
         return out;
     }
 
+    /** A continuation's tokens as they follow a prompt (no BOS, no EOS). */
+    @Override
+    public int[] encodeTarget(String text) {
+        return tokenizer().encode(text);
+    }
+
+    @Override
+    public DecodeStream outputStream(int[] prompt) {
+        return streamAfter(tokenizer(), prompt);
+    }
+
     /**
      * Generates a continuation of {@code prompt} and returns its text (with its leading space, so that prompt +
      * result reads right); {@code textStream} (may be null) receives the same text piece by piece as tokens are
      * produced.
      */
+    @Override
     public String generate(String prompt, GenerationConfig config, Consumer<String> textStream) {
         int[] ids = encodePrompt(prompt);
         DecodeStream stream = streamAfter(tokenizer(), ids);
         int[][] out = Generation.generate(model, new int[][] {ids}, config, (row, token) -> emit(stream.next(token), textStream));
         emit(stream.flush(), textStream);
-        String full = tokenizer().decode(concat(ids, out[0])), head = tokenizer().decode(ids);
-        return full.startsWith(head) ? full.substring(head.length()) : tokenizer().decode(out[0]);
+        return decodeOutput(ids, out[0]);
+    }
+
+    /** The continuation's text as it reads after the prompt (its leading space kept). */
+    @Override
+    public String decodeOutput(int[] prompt, int[] generated) {
+        String full = tokenizer().decode(concat(prompt, generated)), head = tokenizer().decode(prompt);
+        return full.startsWith(head) ? full.substring(head.length()) : tokenizer().decode(generated);
     }
 
     /**
@@ -218,8 +259,14 @@ public final class Llama implements AutoCloseable {
     }
 
     /** sum log p(continuation | prompt) as a scalar that backpropagates into the trainable parameters. */
+    @Override
     public Variable logProb(String prompt, String continuation) {
         return LlamaScoring.logProb(model, encodePrompt(prompt), tokenizer().encode(continuation));
+    }
+
+    @Override
+    public Variable logProbs(int[][] prompts, int[][] continuations) {
+        return LlamaScoring.logProbs(model, List.of(prompts), List.of(continuations));
     }
 
     /** Unmaps the weights: the model must not be used afterwards. */

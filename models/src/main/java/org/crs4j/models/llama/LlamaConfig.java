@@ -1,13 +1,10 @@
 package org.crs4j.models.llama;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.crs4j.models.JsonFields;
 import org.crs4j.models.ModelFormatException;
 import org.crs4j.nn.transformer.RotaryEmbedding;
 
@@ -81,16 +78,8 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
 
     /** Reads a Hugging Face {@code config.json}; every error names the file and the field. */
     public static LlamaConfig fromJson(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no config.json");
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new ModelFormatException(file, "invalid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
-        }
-        if (root == null || !root.isObject()) throw new ModelFormatException(file, "expected a JSON object");
-        Fields f = new Fields(file, root);
+        JsonFields f = JsonFields.read(file);
+        JsonNode root = f.node;
         String type = f.string("model_type", null);
         if (type != null && !type.equals("llama")) {
             throw new ModelFormatException(file, "model_type: \"" + type + "\" is not a LLaMA model (expected \"llama\")");
@@ -118,10 +107,10 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         }
     }
 
-    private static RotaryEmbedding.Scaling ropeScaling(Fields f, JsonNode node, int maxPos, int headDim) throws ModelFormatException {
+    private static RotaryEmbedding.Scaling ropeScaling(JsonFields f, JsonNode node, int maxPos, int headDim) throws ModelFormatException {
         if (node == null || node.isNull()) return null;
         if (!node.isObject()) throw f.error("rope_scaling", "expected an object or null");
-        Fields s = new Fields(f.file, node, "rope_scaling.");
+        JsonFields s = new JsonFields(f.file, node, "rope_scaling.");
         String type = s.string("rope_type", null);
         if (type == null) type = s.string("type", null);
         if (type == null) throw f.error("rope_scaling.rope_type", "missing");
@@ -135,91 +124,5 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
             default -> throw f.error("rope_scaling.rope_type", "\"" + type + "\" is not supported (crs4j supports default, linear,"
                     + " dynamic and llama3)");
         };
-    }
-
-    /** Typed access to JSON fields with errors naming the file and field. */
-    static final class Fields {
-        final Path file;
-        final JsonNode node;
-        final String prefix;
-
-        Fields(Path file, JsonNode node) {
-            this(file, node, "");
-        }
-
-        Fields(Path file, JsonNode node, String prefix) {
-            this.file = file;
-            this.node = node;
-            this.prefix = prefix;
-        }
-
-        ModelFormatException error(String field, String what) {
-            return new ModelFormatException(file, field + ": " + what);
-        }
-
-        private JsonNode get(String field) {
-            JsonNode v = node.get(field);
-            return v == null || v.isNull() ? null : v;
-        }
-
-        String string(String field, String dflt) throws ModelFormatException {
-            JsonNode v = get(field);
-            if (v == null) return dflt;
-            if (!v.isTextual()) throw error(prefix + field, "expected a string, found " + v);
-            return v.asText();
-        }
-
-        int integer(String field, int dflt) throws ModelFormatException {
-            JsonNode v = get(field);
-            if (v == null) {
-                if (dflt == Integer.MIN_VALUE) throw error(prefix + field, "missing");
-                return dflt;
-            }
-            if (!v.isIntegralNumber() || !v.canConvertToInt()) throw error(prefix + field, "expected an integer, found " + v);
-            return v.asInt();
-        }
-
-        /** A positive integer; dflt -1 means required. */
-        int positive(String field, int dflt) throws ModelFormatException {
-            JsonNode v = get(field);
-            if (v == null && dflt == -1) throw error(prefix + field, "missing");
-            int x = integer(field, dflt);
-            if (x <= 0) throw error(prefix + field, "must be positive, got " + x);
-            return x;
-        }
-
-        double number(String field, double dflt) throws ModelFormatException {
-            JsonNode v = get(field);
-            if (v == null) {
-                if (Double.isNaN(dflt)) throw error(prefix + field, "missing");
-                return dflt;
-            }
-            if (!v.isNumber()) throw error(prefix + field, "expected a number, found " + v);
-            return v.asDouble();
-        }
-
-        boolean bool(String field, boolean dflt) throws ModelFormatException {
-            JsonNode v = get(field);
-            if (v == null) return dflt;
-            if (!v.isBoolean()) throw error(prefix + field, "expected true or false, found " + v);
-            return v.asBoolean();
-        }
-
-        /** An id or a list of ids (eos_token_id); empty when absent. */
-        int[] ids(String field) throws ModelFormatException {
-            JsonNode v = get(field);
-            if (v == null) return new int[0];
-            if (v.isIntegralNumber() && v.canConvertToInt()) return new int[] {v.asInt()};
-            if (v.isArray()) {
-                int[] out = new int[v.size()];
-                for (int i = 0; i < out.length; i++) {
-                    JsonNode e = v.get(i);
-                    if (!e.isIntegralNumber() || !e.canConvertToInt()) throw error(prefix + field + "[" + i + "]", "expected an integer, found " + e);
-                    out[i] = e.asInt();
-                }
-                return out;
-            }
-            throw error(prefix + field, "expected an integer or a list of integers, found " + v);
-        }
     }
 }

@@ -104,17 +104,28 @@ public final class MultiHeadAttention extends Module {
             vh = Variable.constant(kv[1]);
         } else {
             if (memory == null) throw new IllegalArgumentException("cross-attention needs the encoder output on its first call");
-            int s = memory.size(1);
-            kh = heads(k.forward(memory), b, s, numKvHeads);
-            vh = heads(v.forward(memory), b, s, numKvHeads);
             if (cache != null) {
-                requireInference(kh, vh);
-                Tensor[] kv = cache.fill(kh.data(), vh.data());
+                Tensor[] kv = fillCache(memory, cache);
                 kh = Variable.constant(kv[0]);
                 vh = Variable.constant(kv[1]);
+            } else {
+                kh = heads(k.forward(memory), memory.size(0), memory.size(1), numKvHeads);
+                vh = heads(v.forward(memory), memory.size(0), memory.size(1), numKvHeads);
             }
         }
         return o.forward(merge(attend(qh, kh, vh, bias, scale), b, t));
+    }
+
+    /**
+     * Computes the keys and values of memory [B, S, modelDim] into cache, replacing what it held, and returns views of
+     * them. {@link #forwardCross} does this on its first call; T5 calls it directly to project each distinct prompt's
+     * encoder output once and then spread the cache over the rows (beams) that share the prompt.
+     */
+    public Tensor[] fillCache(Variable memory, KVCache.Layer cache) {
+        int b = memory.size(0), s = memory.size(1);
+        Variable kh = heads(k.forward(memory), b, s, numKvHeads), vh = heads(v.forward(memory), b, s, numKvHeads);
+        requireInference(kh, vh);
+        return cache.fill(kh.data(), vh.data());
     }
 
     private static void requireInference(Variable k, Variable v) {
