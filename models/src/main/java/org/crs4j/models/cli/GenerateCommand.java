@@ -3,32 +3,41 @@ package org.crs4j.models.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.crs4j.models.LanguageModel;
+import org.crs4j.models.LanguageModels;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
-import org.crs4j.models.llama.Llama;
+import org.crs4j.models.hub.Hub;
 import org.crs4j.models.tokenizer.DecodeStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code crs4j generate}: loads a LLaMA-family model (Hugging Face folder or llama2.c file), prints the prompt and
- * streams its continuation to stdout as tokens are produced (as llama2.c's run.c does), and reports speed on stderr.
- * Temperature 0 is greedy decoding.
+ * {@code crs4j generate}: loads a model (a Hugging Face folder or id, LLaMA or T5, or a llama2.c file) and streams
+ * its output to stdout as tokens are produced, as llama2.c's run.c does: a decoder-only model (LLaMA) prints the
+ * prompt and its continuation, an encoder-decoder (T5, text-to-text) prints only the generated text. Speed goes to
+ * stderr. Temperature 0 is greedy decoding.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Generates text with a LLaMA-family model, streaming prompt and continuation to stdout;",
-                "speed goes to stderr. Greedy at temperature 0 (the default unless generation_config.json samples)."})
+        description = {"Generates text with a LLaMA-family or T5-family model, streaming it to stdout (LLaMA: prompt and",
+                "continuation; T5: the output only); speed goes to stderr. Greedy at temperature 0 (the default unless",
+                "generation_config.json samples). A Hugging Face id is found in the HF cache or downloaded into it."})
 public final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|FILE",
-            description = "Hugging Face model folder (config.json, *.safetensors) or llama2.c checkpoint (.bin)")
+    @Option(names = "--model", required = true, paramLabel = "DIR|ID|FILE",
+            description = "Hugging Face model folder (config.json, *.safetensors), Hugging Face model id (ORG/NAME: from "
+                    + "the HF cache, downloaded when missing; HF_HUB_OFFLINE=1 forbids downloads) or llama2.c checkpoint (.bin)")
     String model;
 
-    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "text to continue (BOS is added)")
+    @Option(names = "--revision", paramLabel = "REV", description = "branch, tag or commit of a model id (default: main)")
+    String revision;
+
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "LLaMA: text to continue (BOS is added);"
+            + " T5: the input text (EOS is added)")
     String prompt;
 
     @Option(names = "--tokenizer", paramLabel = "FILE",
@@ -53,26 +62,37 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--beams", paramLabel = "N", description = "beam search with N beams (the text appears at the end)")
     Integer beams;
 
+    private final Supplier<Hub> hub;
+
+    public GenerateCommand() {
+        this(Hub::fromEnvironment);
+    }
+
+    /** With a given Hub (tests point it at a local server or cache). */
+    GenerateCommand(Supplier<Hub> hub) {
+        this.hub = hub;
+    }
+
     @Override
     public Integer call() throws IOException {
-        Path path = modelPath(model);
+        Path path = ModelLocator.locate(model, revision, true, hub);
         long t0 = System.nanoTime();
-        try (Llama llama = Llama.load(path, tokenizer)) {
-            if (!llama.hasTokenizer()) throw new IOException("--model " + model + ": no tokenizer found beside it; pass --tokenizer FILE");
-            GenerationConfig cfg = config(llama.defaults());
+        try (LanguageModel lm = LanguageModels.load(path, tokenizer)) {
+            if (!lm.hasTokenizer()) throw new IOException("--model " + model + ": no tokenizer found beside it; pass --tokenizer FILE");
+            GenerationConfig cfg = config(lm.defaults());
             PrintStream err = System.err;
             if (cfg.sampling() && seed == null) err.println("seed " + cfg.seed());
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
 
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-            out.print(prompt);
+            if (!lm.isEncoderDecoder()) out.print(prompt); // a continuation reads after its prompt; T5's output stands alone
             out.flush();
-            int[] promptIds = llama.encodePrompt(prompt);
-            DecodeStream stream = Llama.streamAfter(llama.tokenizer(), promptIds);
+            int[] promptIds = lm.encodePrompt(prompt);
+            DecodeStream stream = lm.outputStream(promptIds);
             long[] first = {0};
             int[] count = {0};
             long start = System.nanoTime();
-            Generation.generate(llama.model(), new int[][] {promptIds}, cfg, (row, token) -> {
+            Generation.generate(lm.decoder(), new int[][] {promptIds}, cfg, (row, token) -> {
                 if (count[0]++ == 0) first[0] = System.nanoTime();
                 out.print(stream.next(token));
                 out.flush();
@@ -103,16 +123,5 @@ public final class GenerateCommand implements Callable<Integer> {
         if (topP != null) cfg = cfg.withTopP(topP);
         if (beams != null) cfg = cfg.withBeams(beams, cfg.lengthPenalty());
         return cfg.withSeed(seed != null ? seed : new SecureRandom().nextLong());
-    }
-
-    /** A folder or a file; Hugging Face ids are not resolved here yet. */
-    static Path modelPath(String spec) throws IOException {
-        Path p = Path.of(spec);
-        if (Files.exists(p)) return p;
-        if (spec.matches("[A-Za-z0-9][\\w.-]*/[\\w.-]+")) {
-            throw new IOException("--model " + spec + ": no such folder or file, and Hugging Face model ids are not resolved yet;"
-                    + " pass the model folder");
-        }
-        throw new IOException("--model " + spec + ": no such folder or file");
     }
 }

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
+import org.crs4j.models.hub.Hub;
 import org.crs4j.models.tokenizer.Tokenizer;
 import org.crs4j.models.tokenizer.Tokenizers;
 import picocli.CommandLine.ArgGroup;
@@ -30,8 +32,9 @@ import picocli.CommandLine.Option;
 public final class TokenizeCommand implements Callable<Integer> {
 
     static final class Source {
-        @Option(names = "--model", paramLabel = "DIR|ID", description = "model folder: its tokenizer.json, tokenizer.model, "
-                + "spiece.model or tokenizer.bin, in that order of precedence")
+        @Option(names = "--model", paramLabel = "DIR|ID", description = "model folder (its tokenizer.json, tokenizer.model, "
+                + "spiece.model or tokenizer.bin, in that order of precedence) or Hugging Face model id (ORG/NAME: its "
+                + "tokenizer files from the HF cache, downloaded when missing)")
         String model;
 
         @Option(names = "--tokenizer", paramLabel = "FILE", description = "tokenizer.json, SentencePiece .model or llama2.c tokenizer.bin")
@@ -41,20 +44,29 @@ public final class TokenizeCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
+    @Option(names = "--revision", paramLabel = "REV", description = "branch, tag or commit of a model id (default: main)")
+    String revision;
+
     @Option(names = "--decode", description = "read ids, print text")
     boolean decode;
 
     private final InputStream in;
     private final OutputStream out;
+    private final Supplier<Hub> hub;
 
     /** Reads System.in and writes System.out (as they are when the command runs). */
     public TokenizeCommand() {
-        this(null, null);
+        this(null, null, Hub::fromEnvironment);
     }
 
     TokenizeCommand(InputStream in, OutputStream out) {
+        this(in, out, Hub::fromEnvironment);
+    }
+
+    TokenizeCommand(InputStream in, OutputStream out, Supplier<Hub> hub) {
         this.in = in;
         this.out = out;
+        this.hub = hub;
     }
 
     @Override
@@ -75,18 +87,11 @@ public final class TokenizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * A model folder. Hugging Face ids (e.g. google/flan-t5-large) will resolve in the local Hugging Face cache once
-     * model loading lands; until then only folders are accepted.
-     */
-    static Path modelFolder(String spec) throws IOException {
-        Path p = Path.of(spec);
-        if (Files.isDirectory(p)) return p;
-        if (Files.exists(p)) throw new IOException("--model " + spec + ": not a folder; pass a tokenizer file with --tokenizer");
-        if (spec.matches("[A-Za-z0-9][\\w.-]*/[\\w.-]+"))
-            throw new IOException("--model " + spec + ": no such folder, and Hugging Face model ids are not resolved yet; "
-                    + "pass the model folder or --tokenizer FILE");
-        throw new IOException("--model " + spec + ": no such folder");
+    /** A model folder, or the snapshot folder of a Hugging Face model id with its tokenizer files. */
+    private Path modelFolder(String spec) throws IOException {
+        Path p = ModelLocator.locate(spec, revision, false, hub);
+        if (!Files.isDirectory(p)) throw new IOException("--model " + spec + ": not a folder; pass a tokenizer file with --tokenizer");
+        return p;
     }
 
     private static void writeIds(int[] ids, Writer w) throws IOException {

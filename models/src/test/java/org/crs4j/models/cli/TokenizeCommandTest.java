@@ -14,8 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import org.crs4j.models.hub.Hub;
+import org.crs4j.models.hub.HubSettings;
 import org.crs4j.models.tokenizer.SentencePieceTokenizer;
 import org.crs4j.models.tokenizer.Tokenizer;
 import org.junit.jupiter.api.Test;
@@ -36,10 +39,18 @@ class TokenizeCommandTest {
 
     record Result(int exit, String out, String err) {}
 
+    /** A Hub that never touches the network and has nothing cached. */
+    static final Supplier<Hub> NO_HUB = () -> new Hub(new HubSettings(Path.of(System.getProperty("java.io.tmpdir"),
+            "crs4j-empty-hub-cache"), null, null, true, false), null, null);
+
     static Result run(String stdin, String... args) {
+        return run(NO_HUB, stdin, args);
+    }
+
+    static Result run(Supplier<Hub> hub, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new TokenizeCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out));
+        CommandLine cli = new CommandLine(new TokenizeCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, hub));
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("crs4j tokenize: " + e.getMessage());
@@ -85,7 +96,9 @@ class TokenizeCommandTest {
     void errorsNameTheProblem(@TempDir Path dir) {
         Result id = run("x\n", "--model", "google/flan-t5-large");
         assertEquals(1, id.exit());
-        assertTrue(id.err().contains("google/flan-t5-large") && id.err().contains("not resolved yet"), id.err());
+        assertTrue(id.err().contains("google/flan-t5-large") && id.err().contains("HF_HUB_OFFLINE"), id.err());
+        Result neither = run("x\n", "--model", "no/such/folder");
+        assertTrue(neither.err().contains("no such folder or file, and not a Hugging Face model id"), neither.err());
 
         Result empty = run("x\n", "--model", dir.toString());
         assertTrue(empty.err().contains(dir.toString()) && empty.err().contains("no tokenizer found"), empty.err());
