@@ -263,7 +263,7 @@ public final class T5Model extends Module implements TokenDecoder {
             }
             if (u != batch) crossCache.reorder(promptOfRow);
             memoryMask = mask == null ? null : mask.indexSelect(0, indices(promptOfRow));
-            capacity = Math.max(1, maxNewTokens);
+            capacity = maxNewTokens + 1; // the start token, then room for maxNewTokens appended tokens (as TokenDecoder promises)
             selfCache = newDecoderCache(batch, capacity);
             long[] start = new long[batch];
             Arrays.fill(start, config.decoderStartTokenId());

@@ -30,11 +30,11 @@ import java.util.regex.Pattern;
  * RepositoryNotFound. The CDN honours Range requests and can be told to cut transfers short or to serve corrupted
  * bytes. Every request is logged.
  */
-final class FakeHub implements AutoCloseable {
-    static final class Repo {
-        final String commit;
-        final Map<String, byte[]> files = new LinkedHashMap<>();
-        String token; // required Bearer token, or null for a public repository
+public final class FakeHub implements AutoCloseable {
+    public static final class Repo {
+        public final String commit;
+        public final Map<String, byte[]> files = new LinkedHashMap<>();
+        public String token; // required Bearer token, or null for a public repository
 
         Repo(String commit) {
             this.commit = commit;
@@ -42,15 +42,15 @@ final class FakeHub implements AutoCloseable {
     }
 
     private final HttpServer hub, cdn;
-    final Map<String, Repo> repos = new ConcurrentHashMap<>();
-    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    public final Map<String, Repo> repos = new ConcurrentHashMap<>();
+    public final List<String> log = Collections.synchronizedList(new ArrayList<>());
     /** Bytes after which the next {@link #cuts} CDN transfers are cut off. */
     volatile int cutAfter;
     final AtomicInteger cuts = new AtomicInteger();
     /** Serve LFS files with one byte flipped (same length, wrong sha256). */
     volatile boolean corrupt;
 
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         hub = HttpServer.create(any, 0);
         cdn = HttpServer.create(any, 0);
@@ -60,12 +60,12 @@ final class FakeHub implements AutoCloseable {
         cdn.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + hub.getAddress().getPort());
     }
 
     /** A repository serving the files of a folder (not its reference.json), under a fixed fake commit. */
-    Repo serve(String repoId, Path folder) throws IOException {
+    public Repo serve(String repoId, Path folder) throws IOException {
         Repo r = new Repo(HexFormat.of().formatHex(sha("SHA-1", repoId.getBytes(StandardCharsets.UTF_8))));
         try (var files = Files.list(folder)) {
             for (Path f : files.sorted().toList()) {
@@ -77,7 +77,7 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** Requests whose log line contains {@code part}. */
-    long count(String part) {
+    public long count(String part) {
         synchronized (log) {
             return log.stream().filter(l -> l.contains(part)).count();
         }
