@@ -89,6 +89,19 @@ class HubTest {
     }
 
     @Test
+    void progressBarsReportEachDownloadAndItsResumption() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        HubSettings s = new HubSettings(cache, server.endpoint(), null, false, true);
+        server.cutAfter = 1000;
+        server.cuts.set(1);
+        new Hub(s, new HubClient(s, 5_000, 1), DownloadProgress.bar(err), messages::add).model(ID);
+        String shown = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(shown.contains(ID + " model.safetensors") && shown.contains(ID + " config.json"), shown);
+        assertTrue(messages.stream().anyMatch(m -> m.contains("downloading model.safetensors")), messages.toString());
+    }
+
+    @Test
     void shardedCheckpointsFetchTheIndexAndEveryShard() throws Exception {
         Path snap = hub().model(SHARDED);
         for (int i = 1; i <= 3; i++) assertTrue(Files.isRegularFile(snap.resolve("model-0000" + i + "-of-00003.safetensors")));
