@@ -46,13 +46,13 @@ final class RowKernels {
         FloatVector acc = FloatVector.zero(VectorMath.F);
         int j = 0;
         for (int bound = n - L + 1; j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(VectorMath.F, x, xo + j).sub(vmax).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(VectorMath.F, x, xo + j).sub(vmax));
             acc = acc.add(e);
             if (!log) e.intoArray(y, yo + j);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; j < n; j++) {
-            float e = (float) Math.exp(x[xo + j] - max);
+            float e = VectorMath.exp(x[xo + j] - max);
             sum += e;
             if (!log) y[yo + j] = e;
         }
