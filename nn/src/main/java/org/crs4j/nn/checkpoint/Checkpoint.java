@@ -35,8 +35,9 @@ import org.crs4j.tensor.io.TensorInfo;
  * long step = ckpt.load(dir.resolve("last.safetensors")).step();   // in a new process, same construction
  * }</pre>
  *
- * <p>File layout: tensors {@code model.<parameter name>} (the module's state dict) and
- * {@code optimizer.<parameter name>.<state key>} (e.g. {@code optimizer.layers.0.weight.exp_avg}); the scalars in
+ * <p>File layout: tensors {@code model.<parameter name>} (the module's state dict),
+ * {@code optimizer.<parameter name>.<state key>} (e.g. {@code optimizer.layers.0.weight.exp_avg}) and, when saved
+ * in the middle of a gradient accumulation, {@code grad.<parameter name>} (the gradients gathered so far); the scalars in
  * one JSON document under the {@code __metadata__} key {@value #METADATA_KEY}: format version, step, optimizer type,
  * per-group learning rates and per-parameter step counts, scheduler step, each generator's seed and position,
  * pending micro-batches, and the caller's own string entries. One file, so a single atomic rename publishes all of
@@ -48,7 +49,7 @@ import org.crs4j.tensor.io.TensorInfo;
 public final class Checkpoint {
     public static final String METADATA_KEY = "crs4j.checkpoint";
     static final int VERSION = 1;
-    private static final String MODEL = "model.", OPTIMIZER = "optimizer.";
+    private static final String MODEL = "model.", OPTIMIZER = "optimizer.", GRAD = "grad.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Module model;
@@ -108,7 +109,14 @@ public final class Checkpoint {
             optimizer.stepCounts().forEach(steps::put);
         }
         if (scheduler != null) meta.putObject("scheduler").put("steps", scheduler.steps());
-        if (accumulation != null) meta.putObject("accumulation").put("every", accumulation.every()).put("pending", accumulation.pending());
+        if (accumulation != null) {
+            meta.putObject("accumulation").put("every", accumulation.every()).put("pending", accumulation.pending());
+            if (accumulation.pending() > 0) {
+                model.namedParameters().forEach((n, p) -> {
+                    if (p.grad() != null) tensors.put(GRAD + n, p.grad());
+                });
+            }
+        }
         ObjectNode gens = meta.putObject("generators");
         generators.forEach((n, g) -> {
             ObjectNode s = gens.putObject(n);
@@ -130,10 +138,12 @@ public final class Checkpoint {
             if (version != VERSION) throw new CheckpointException(file, "version", "format version " + version + ", this build reads " + VERSION);
             long step = longField(file, meta, "step");
 
-            Map<String, Tensor> modelState = new LinkedHashMap<>(), optimizerState = new LinkedHashMap<>();
+            Map<String, Tensor> modelState = new LinkedHashMap<>(), optimizerState = new LinkedHashMap<>(),
+                    grads = new LinkedHashMap<>();
             for (TensorInfo info : f.tensors()) {
                 String name = info.name();
                 if (name.startsWith(MODEL)) modelState.put(name.substring(MODEL.length()), f.tensor(name));
+                else if (name.startsWith(GRAD) && accumulation != null) grads.put(name.substring(GRAD.length()), f.tensor(name));
                 else if (name.startsWith(OPTIMIZER) && optimizer != null) optimizerState.put(name.substring(OPTIMIZER.length()), f.tensor(name));
                 else throw new CheckpointException(file, name, "unexpected entry" + (name.startsWith(OPTIMIZER)
                         ? " (optimizer state, but no optimizer is registered)" : ""));
@@ -141,11 +151,20 @@ public final class Checkpoint {
             checkModel(file, modelState);
 
             // copies: the file is unmapped when this method returns, and training writes into its parameters
-            Map<String, Tensor> modelCopies = new LinkedHashMap<>();
+            Map<String, Tensor> modelCopies = new LinkedHashMap<>(), gradCopies = new LinkedHashMap<>();
             Map<String, Parameter> params = model.namedParameters();
             modelState.forEach((n, t) -> modelCopies.put(n, t.to(params.get(n).data().dtype()).copy()));
+            for (Map.Entry<String, Tensor> e : grads.entrySet()) {
+                Parameter p = params.get(e.getKey());
+                if (p == null || !p.trainable()) throw new CheckpointException(file, GRAD + e.getKey(), "unexpected (no such trainable parameter)");
+                if (!Arrays.equals(p.shape(), e.getValue().shape())) {
+                    throw new CheckpointException(file, GRAD + e.getKey(), "shape " + Arrays.toString(e.getValue().shape())
+                            + ", the parameter has " + Arrays.toString(p.shape()));
+                }
+                gradCopies.put(e.getKey(), e.getValue().to(p.data().dtype()).copy());
+            }
 
-            if (optimizer != null) loadOptimizer(file, meta, optimizerState);
+            Optimizer.CheckedState optimizerChecked = optimizer == null ? null : checkOptimizer(file, meta, optimizerState);
             long schedulerSteps = scheduler == null ? 0 : longField(file, section(file, meta, "scheduler"), "steps", "scheduler.steps");
             int pending = 0;
             if (accumulation != null) {
@@ -156,6 +175,8 @@ public final class Checkpoint {
                             + ", this run uses " + accumulation.every());
                 }
                 pending = intField(file, acc, "pending", "accumulation.pending");
+                if (pending < 0 || pending >= every) throw new CheckpointException(file, "accumulation.pending", "out of range: " + pending);
+                if (pending == 0 && !grads.isEmpty()) throw new CheckpointException(file, GRAD + grads.keySet().iterator().next(), "gradients saved but no micro-batch pending");
             }
             Map<String, long[]> rng = new LinkedHashMap<>();
             JsonNode gens = section(file, meta, "generators");
@@ -171,8 +192,11 @@ public final class Checkpoint {
 
             // everything checked: install
             model.loadStateDict(modelCopies, true);
+            Map<String, Parameter> installed = model.namedParameters();
+            installed.values().forEach(Parameter::zeroGrad);
+            gradCopies.forEach((n, g) -> installed.get(n).get().setGrad(g));
             if (scheduler != null) scheduler.setSteps(schedulerSteps);
-            if (optimizer != null) reapplyLearningRates(meta);
+            if (optimizer != null) optimizer.installState(optimizerChecked); // after the scheduler: saved lrs win
             if (accumulation != null) accumulation.setPending(pending);
             rng.forEach((n, s) -> generators.get(n).setState(s[0], s[1]));
             return new Loaded(step, extra);
@@ -194,7 +218,7 @@ public final class Checkpoint {
         }
     }
 
-    private void loadOptimizer(Path file, JsonNode meta, Map<String, Tensor> state) throws CheckpointException {
+    private Optimizer.CheckedState checkOptimizer(Path file, JsonNode meta, Map<String, Tensor> state) throws CheckpointException {
         JsonNode o = section(file, meta, "optimizer");
         String type = textField(file, o, "type", "optimizer.type");
         if (!type.equals(optimizer.getClass().getSimpleName())) {
@@ -216,16 +240,10 @@ public final class Checkpoint {
             steps.put(e.getKey(), e.getValue().asLong());
         }
         try {
-            optimizer.loadState(state, steps, lrs);
+            return optimizer.checkState(state, steps, lrs);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file, "optimizer", e.getMessage());
         }
-    }
-
-    /** The saved learning rates win over the scheduler's recomputation (they are equal when the schedule is the same). */
-    private void reapplyLearningRates(JsonNode meta) {
-        JsonNode lrs = meta.get("optimizer").get("lr");
-        for (int i = 0; i < lrs.size(); i++) optimizer.setLr(i, lrs.get(i).asDouble());
     }
 
     // ------------------------------------------------------------------ JSON helpers

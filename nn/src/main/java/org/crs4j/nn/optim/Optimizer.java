@@ -54,10 +54,16 @@ public abstract class Optimizer {
     protected Optimizer(List<ParamGroup> paramGroups) {
         if (paramGroups.isEmpty()) throw new IllegalArgumentException("an optimizer needs at least one parameter group");
         Map<String, Parameter> seen = new LinkedHashMap<>();
+        Map<Parameter, String> names = new java.util.IdentityHashMap<>();
         for (ParamGroup g : paramGroups) {
             for (Map.Entry<String, Parameter> e : g.params().entrySet()) {
                 if (seen.put(e.getKey(), e.getValue()) != null) {
                     throw new IllegalArgumentException("parameter '" + e.getKey() + "' appears in more than one group");
+                }
+                String other = names.put(e.getValue(), e.getKey());
+                if (other != null) {
+                    throw new IllegalArgumentException("parameters '" + other + "' and '" + e.getKey()
+                            + "' are the same parameter; it would be updated twice per step");
                 }
                 DType t = e.getValue().data().dtype();
                 if (e.getValue().trainable() && t != DType.F32 && t != DType.F64) {
@@ -161,15 +167,30 @@ public abstract class Optimizer {
     /** The state keys this optimizer keeps for a parameter that has been updated (for validating checkpoints). */
     public abstract List<String> stateKeys();
 
+    /** A checked optimizer state, ready to install with {@link #installState}. */
+    public static final class CheckedState {
+        private final Map<String, Map<String, Tensor>> tensors;
+        private final Map<String, Long> steps;
+        private final double[] lrs;
+
+        private CheckedState(Map<String, Map<String, Tensor>> tensors, Map<String, Long> steps, double[] lrs) {
+            this.tensors = tensors;
+            this.steps = steps;
+            this.lrs = lrs;
+        }
+    }
+
     /**
-     * Replaces the whole state. Checks first — unknown parameter names, missing or unexpected state tensors,
-     * shapes — and throws naming the entry before anything changes. Tensors are copied into fresh arrays.
+     * Checks a saved state against this optimizer — unknown parameter names, missing or unexpected state tensors,
+     * shapes, group count — throwing {@link IllegalArgumentException} naming the entry; changes nothing. Tensors
+     * are copied into fresh arrays of the parameters' dtype.
      */
-    public void loadState(Map<String, Tensor> tensors, Map<String, Long> stepCounts, double[] lrs) {
+    public CheckedState checkState(Map<String, Tensor> tensors, Map<String, Long> stepCounts, double[] lrs) {
         Map<String, Parameter> params = parameters();
         if (lrs.length != groups.size()) {
             throw new IllegalArgumentException("state has " + lrs.length + " parameter groups, this optimizer has " + groups.size());
         }
+        for (double lr : lrs) if (!(lr >= 0)) throw new IllegalArgumentException("state has learning rate " + lr);
         List<String> keys = stateKeys();
         Map<String, Map<String, Tensor>> next = new LinkedHashMap<>();
         for (Map.Entry<String, Long> e : stepCounts.entrySet()) {
@@ -197,10 +218,15 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException("unexpected optimizer state entry '" + entry + "'");
             }
         }
+        return new CheckedState(next, new LinkedHashMap<>(stepCounts), lrs.clone());
+    }
+
+    /** Replaces the whole state with a checked one. */
+    public void installState(CheckedState checked) {
         state.clear();
-        state.putAll(next);
+        state.putAll(checked.tensors);
         steps.clear();
-        steps.putAll(stepCounts);
-        for (int i = 0; i < lrs.length; i++) setLr(i, lrs[i]);
+        steps.putAll(checked.steps);
+        for (int i = 0; i < checked.lrs.length; i++) setLr(i, checked.lrs[i]);
     }
 }
