@@ -1,0 +1,50 @@
+package org.crs4j.data.kg;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.crs4j.data.io.DataFile;
+import org.crs4j.data.io.Json;
+import org.crs4j.data.io.ReadReport;
+
+/**
+ * {@code {"<key>": id, ...}} maps (KGSF's entity2entityId, UniCRS's entity2id and relation2id) read into a list indexed
+ * by id. Ids must be dense 0..n-1 and unique: the KG files refer to entities only by id, so a gap or a clash would
+ * silently attach edges to the wrong entity.
+ */
+public final class EntityIdsReader {
+    private EntityIdsReader() {}
+
+    public static List<String> read(DataFile file) {
+        List<String> byId = new ArrayList<>();
+        List<String> atOf = new ArrayList<>();
+        Json.forEachObjectMember(file, ReadReport.strict(), (key, value, at) -> {
+            if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 0)
+                throw at.error(key, "expected a non-negative integer id, got " + Json.kind(value));
+            int id = value.intValue();
+            while (byId.size() <= id) { byId.add(null); atOf.add(null); }
+            if (byId.get(id) != null)
+                throw at.error(key, "id " + id + " is already used by \"" + byId.get(id) + "\"");
+            byId.set(id, key);
+            atOf.set(id, at.location());
+        });
+        for (int i = 0; i < byId.size(); i++) {
+            if (byId.get(i) == null) throw file.error("", "", "ids are not dense: no key has id " + i + " (max id " + (byId.size() - 1) + ")");
+        }
+        return byId;
+    }
+
+    /** A JSON array of non-negative ints (KGSF movie_ids, UniCRS item_ids). */
+    public static int[] readIntList(DataFile file, int bound) {
+        var node = Json.readSmall(file);
+        if (!node.isArray()) throw file.error("", "", "expected a JSON array of ids, got " + Json.kind(node));
+        int[] out = new int[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            var v = node.get(i);
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() >= bound)
+                throw file.error("element " + (i + 1), "", "expected an entity id in 0.." + (bound - 1) + ", got " + Json.kind(v));
+            out[i] = v.intValue();
+        }
+        return Arrays.stream(out).distinct().toArray();
+    }
+}
