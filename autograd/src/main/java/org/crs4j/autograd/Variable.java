@@ -2,6 +2,7 @@ package org.crs4j.autograd;
 
 import java.util.Arrays;
 import java.util.List;
+import org.crs4j.tensor.CsrMatrix;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Shape;
 import org.crs4j.tensor.Tensor;
@@ -675,6 +676,14 @@ public final class Variable {
         int d = Shape.normalizeDim(dim, dim());
         return record("index_add", data.indexAdd(d, index, src.data),
                 (g, n) -> new Tensor[] {g, n[1] ? g.indexSelect(d, index) : null}, this, src);
+    }
+
+    /**
+     * {@code a · x} for a constant sparse matrix a (see {@link CsrMatrix}); the gradient {@code a^T · g} runs the
+     * same kernel on the cached transpose. a's values are constants (no gradient flows into them).
+     */
+    public static Variable spmm(CsrMatrix a, Variable x) {
+        return record("spmm", a.matmul(x.data), (g, n) -> new Tensor[] {a.transpose().matmul(g)}, x);
     }
 
     /** t in the leading corner of a zero tensor of {@code shape}. */

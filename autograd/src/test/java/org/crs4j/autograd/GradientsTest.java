@@ -137,6 +137,17 @@ class GradientsTest {
     }
 
     @Test
+    void sparseTimesDense() {
+        // rows: {0: cols 1, 1 (repeated)}, {1: empty}, {2: cols 0, 2}, values given and unit
+        int[] ptr = {0, 2, 2, 4}, col = {1, 1, 0, 2};
+        org.crs4j.tensor.CsrMatrix unit = new org.crs4j.tensor.CsrMatrix(3, 3, ptr, col, null);
+        org.crs4j.tensor.CsrMatrix weighted = unit.withValues(new float[] {0.5f, -2f, 1.5f, 0.25f});
+        GradCheck.check("spmm", v -> Variable.spmm(unit, v.get(0)), x(3, 4));
+        GradCheck.check("spmm weighted", v -> Variable.spmm(weighted, v.get(0).mT()), x(4, 3));
+        GradCheck.check("spmm vector", v -> Variable.spmm(weighted, v.get(0)), x(3));
+    }
+
+    @Test
     void scalarOperandsKeepF64Precision() {
         Variable v = Variable.constant(Tensor.of(new double[] {3}, 1));
         assertEquals(3 * 0.1 + 0.7 - 0.3, v.mul(0.1).add(0.7).sub(0.3).item(), 0.0);

@@ -4,6 +4,7 @@ import org.crs4j.autograd.Variable;
 import org.crs4j.nn.Init;
 import org.crs4j.nn.Module;
 import org.crs4j.nn.Parameter;
+import org.crs4j.tensor.CsrMatrix;
 import org.crs4j.tensor.Generator;
 import org.crs4j.tensor.Tensor;
 
@@ -27,10 +28,11 @@ import org.crs4j.tensor.Tensor;
  * Parameter names and layouts are PyG's ({@code weight}, {@code comp}, {@code root}, {@code bias}; weights
  * multiply from the right, {@code x @ W}), so KBRD/KGSF state dicts map over by name.
  *
- * <p>Computation (see {@link RelationalGraph}): gather source rows, sum them per (relation, destination)
- * segment with a scatter-add, scale by 1/Z, one matmul per relation over that relation's segments
- * ({@link Variable#segmentMatmul}), scatter-add into the destinations on top of x W_0. Cost is proportional to the
- * edges and segments, never to nodes squared.
+ * <p>Computation (see {@link RelationalGraph}): gather the source rows and sum them per (relation, destination)
+ * segment, scaled by 1/Z — one sparse product with the graph's CSR aggregation matrix ({@link Variable#spmm}), so
+ * the gathered per-edge rows are never materialised — then one matmul per relation over that relation's segments
+ * ({@link Variable#segmentMatmul}), and a scatter-add ({@code index_add}) into the destinations on top of x W_0.
+ * Cost is proportional to edges and segments, never to nodes squared.
  */
 public final class RGCN extends Module {
     /** The normalisation constant Z_{e,r} of Eq. 2. */
@@ -115,12 +117,8 @@ public final class RGCN extends Module {
         if (graph.numRelations() != relations) {
             throw new IllegalArgumentException("RGCN has " + relations + " relations, the graph has " + graph.numRelations());
         }
-        Variable messages = x.indexSelect(0, graph.edgeSources());                                   // [E, in]
-        Tensor zeros = Tensor.zeros(x.dtype().computeType(), graph.numSegments(), in);
-        Variable summed = Variable.constant(zeros).indexAdd(0, graph.edgeSegments(), messages);      // [S, in]
-        if (normalization == Normalization.IN_DEGREE) {
-            summed = summed.mul(Variable.constant(graph.segmentInverseDegrees()));
-        }
+        CsrMatrix a = normalization == Normalization.IN_DEGREE ? graph.meanAggregation() : graph.aggregation();
+        Variable summed = Variable.spmm(a, x);                                                        // [S, in]
         Variable transformed = summed.segmentMatmul(graph.relationOffsets(), relationWeights());      // [S, out]
         Variable base = root != null ? x.matmul(root.get())
                 : Variable.constant(Tensor.zeros(x.dtype().computeType(), graph.numNodes(), out));

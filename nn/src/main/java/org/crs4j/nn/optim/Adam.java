@@ -43,22 +43,22 @@ public class Adam extends Optimizer {
 
     @Override
     protected Tensor update(Tensor param, Tensor grad, Map<String, Tensor> state, long step, double lr, double weightDecay) {
-        Tensor p = param;
-        Tensor g = grad;
-        if (weightDecay != 0) {
-            if (decoupledWeightDecay) p = p.mul(1 - lr * weightDecay);
-            else g = g.add(p.mul(weightDecay));
-        }
-        Tensor m = state.get("exp_avg"), v = state.get("exp_avg_sq");
-        m = m == null ? g.mul(1 - beta1) : m.mul(beta1).add(g.mul(1 - beta1));
-        v = v == null ? g.square().mul(1 - beta2) : v.mul(beta2).add(g.square().mul(1 - beta2));
-        state.put("exp_avg", m);
-        state.put("exp_avg_sq", v);
-        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        // one fused pass, in place (Backend.adamUpdate); a parameter that cannot be written in place (memory-mapped,
+        // strided) is first replaced by a contiguous copy, which is then updated and installed
+        Tensor p = param.isContiguous() && isHeap(param) ? param : param.copy();
+        Tensor m = state.computeIfAbsent("exp_avg", k -> Tensor.zeros(p.dtype(), p.shape()));
+        Tensor v = state.computeIfAbsent("exp_avg_sq", k -> Tensor.zeros(p.dtype(), p.shape()));
+        double l2 = decoupledWeightDecay ? 0 : weightDecay;
+        double decay = decoupledWeightDecay ? 1 - lr * weightDecay : 1;
+        double stepSize = lr / (1 - Math.pow(beta1, step));
         double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
-        double stepSize = lr / biasCorrection1;
-        Tensor denom = v.sqrt().div(biasCorrection2Sqrt).add(eps);
-        return p.sub(m.div(denom).mul(stepSize));
+        p.backend().adamUpdate(p, grad.to(p.dtype()), m, v, l2, decay, beta1, beta2, eps, stepSize, biasCorrection2Sqrt);
+        return p;
+    }
+
+    /** Heap storage the CPU backend can write (memory-mapped tensors are read-only). */
+    private static boolean isHeap(Tensor t) {
+        return t.storage() instanceof org.crs4j.tensor.cpu.CpuStorage s && (s.floats() != null || s.doubles() != null);
     }
 
     @Override

@@ -152,15 +152,17 @@ class RGCNTest {
             assertEquals(4, g.numSegments(), "(r0,1) (r0,2) (r1,0) (r1,2)");
             assertArrayEquals(new int[] {0, 2, 4}, g.relationOffsets());
             assertArrayEquals(new int[] {1, 2, 0, 2}, g.segmentDestinations().toIntArray());
-            assertArrayEquals(new int[] {0, 0, 1, 2, 2, 3}, g.edgeSegments().toIntArray());
-            assertArrayEquals(new float[] {0.5f, 1, 0.5f, 1}, g.segmentInverseDegrees().toFloatArray());
+            // segment rows of the aggregation matrix: their source nodes, in edge order
+            assertArrayEquals(new int[] {0, 2, 3, 5, 6}, g.aggregation().rowPtr());
+            assertArrayEquals(new int[] {0, 2, 0, 1, 1, 2}, g.aggregation().colIdx());
+            assertArrayEquals(new float[] {0.5f, 0.5f, 1, 0.5f, 0.5f, 1}, g.meanAggregation().values());
         }
         RGCN layer = RGCN.builder(2, 2, 2).build(new Generator(0));
         Variable x = Variable.constant(Tensor.randn(new Generator(1), 3, 2));
         assertArrayEquals(layer.forward(x, csr).data().toFloatArray(), layer.forward(x, list).data().toFloatArray());
         RelationalGraph tensors = RelationalGraph.fromEdges(3, 2, Tensor.of(new long[] {1, 0, 2, 0, 1, 2}, 6),
                 Tensor.of(new long[] {0, 1, 1, 2, 0, 2}, 6), Tensor.of(new int[] {1, 0, 0, 0, 1, 1}, 6));
-        assertArrayEquals(list.edgeSources().toIntArray(), tensors.edgeSources().toIntArray());
+        assertArrayEquals(list.aggregation().colIdx(), tensors.aggregation().colIdx());
     }
 
     @Test
