@@ -80,7 +80,7 @@ public final class Losses {
         requireNotBatchmean(op, reduction);
         Tensor ignored = target.eq(ignoreIndex);
         Tensor ids = target.maskedFill(ignored, 0).to(DType.I64);
-        checkClassRange(op, ids, ignored, classes);
+        checkClassRange(op, ids, classes);
 
         Variable zero = Variable.constant(Tensor.scalar(0, logp.dtype() == DType.F64 ? DType.F64 : DType.F32));
         // where() rather than multiplying by a 0/1 mask: an ignored row may hold -inf, and -inf * 0 is NaN
@@ -98,7 +98,7 @@ public final class Losses {
         };
     }
 
-    private static void checkClassRange(String op, Tensor ids, Tensor ignored, int classes) {
+    private static void checkClassRange(String op, Tensor ids, int classes) {
         if (ids.numel() == 0) return;
         long[] v = ids.toLongArray();
         for (int i = 0; i < v.length; i++) {
