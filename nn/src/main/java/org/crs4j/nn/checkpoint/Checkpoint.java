@@ -186,6 +186,12 @@ public final class Checkpoint {
                 rng.put(name, new long[] {longField(file, g, "seed", "generators." + name + ".seed"),
                         longField(file, g, "position", "generators." + name + ".position")});
             }
+            for (String name : (Iterable<String>) () -> gens.fieldNames()) {
+                if (!generators.containsKey(name)) {
+                    throw new CheckpointException(file, "generators." + name, "saved, but this run registers no such generator"
+                            + " (its stream would not resume)");
+                }
+            }
             Map<String, String> extra = new LinkedHashMap<>();
             JsonNode ex = meta.get("extra");
             if (ex != null) ex.properties().forEach(e -> extra.put(e.getKey(), e.getValue().asText()));

@@ -256,6 +256,8 @@ class CheckpointTest {
         expectWith(target, tensors, Map.of(Checkpoint.METADATA_KEY, json.replace("\"version\":1", "\"version\":7")), "version", "format version 7");
         expectWith(target, tensors, Map.of(Checkpoint.METADATA_KEY, json.replace("\"AdamW\"", "\"SGD\"")), "optimizer.type", "saved by SGD");
         expectWith(target, tensors, Map.of(Checkpoint.METADATA_KEY, json.replace("\"dropout\"", "\"masks\"")), "generators.dropout", "missing");
+        expectWith(target, tensors, Map.of(Checkpoint.METADATA_KEY, json.replace("\"generators\":{", "\"generators\":{\"extra\":{\"seed\":1,\"position\":0},")),
+                "generators.extra", "no such generator");
 
         Map<String, Tensor> wrongShape = new LinkedHashMap<>(tensors);
         wrongShape.put("model.fc2.weight", Tensor.zeros(4, 16));
