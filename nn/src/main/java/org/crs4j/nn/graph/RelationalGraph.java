@@ -114,6 +114,29 @@ public final class RelationalGraph {
         return fromEdges(numNodes, numRelations, src.toIntArray(), dst.toIntArray(), rel.toIntArray());
     }
 
+    /** From per-relation edge lists: relation r's edges go from {@code src[r][i]} to {@code dst[r][i]}. */
+    public static RelationalGraph fromRelationEdges(int numNodes, int[][] src, int[][] dst) {
+        if (src.length != dst.length) {
+            throw new IllegalArgumentException(src.length + " source lists but " + dst.length + " destination lists");
+        }
+        int total = 0;
+        for (int r = 0; r < src.length; r++) {
+            if (src[r].length != dst[r].length) {
+                throw new IllegalArgumentException("relation " + r + ": " + src[r].length + " sources but " + dst[r].length + " destinations");
+            }
+            total += src[r].length;
+        }
+        int[] s = new int[total], d = new int[total], rel = new int[total];
+        int k = 0;
+        for (int r = 0; r < src.length; r++) {
+            System.arraycopy(src[r], 0, s, k, src[r].length);
+            System.arraycopy(dst[r], 0, d, k, dst[r].length);
+            java.util.Arrays.fill(rel, k, k + src[r].length, r);
+            k += src[r].length;
+        }
+        return fromEdges(numNodes, src.length, s, d, rel);
+    }
+
     /**
      * From per-relation CSR adjacency (the usual KG layout, head to tails): for relation r, the out-neighbours of
      * node v — the nodes v sends messages to — are {@code targets[r][offsets[r][v] .. offsets[r][v+1])}. Each

@@ -147,7 +147,9 @@ class RGCNTest {
         RelationalGraph csr = RelationalGraph.fromCsr(3, offsets, targets);
         RelationalGraph list = RelationalGraph.fromEdges(3, 2, new int[] {1, 0, 2, 0, 1, 2}, new int[] {0, 1, 1, 2, 0, 2},
                 new int[] {1, 0, 0, 0, 1, 1});
-        for (RelationalGraph g : new RelationalGraph[] {csr, list}) {
+        RelationalGraph perRelation = RelationalGraph.fromRelationEdges(3, new int[][] {{0, 0, 2}, {1, 1, 2}}, new int[][] {{1, 2, 1}, {0, 0, 2}});
+        assertThrows(IllegalArgumentException.class, () -> RelationalGraph.fromRelationEdges(3, new int[][] {{0}}, new int[][] {{1, 2}}));
+        for (RelationalGraph g : new RelationalGraph[] {csr, list, perRelation}) {
             assertEquals(6, g.numEdges());
             assertEquals(4, g.numSegments(), "(r0,1) (r0,2) (r1,0) (r1,2)");
             assertArrayEquals(new int[] {0, 2, 4}, g.relationOffsets());
