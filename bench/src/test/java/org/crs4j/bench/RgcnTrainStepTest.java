@@ -14,7 +14,7 @@ class RgcnTrainStepTest {
 
     private static RgcnGraph small() {
         SplittableRandom r = new SplittableRandom(4);
-        int nodes = 300, edges = 2000;
+        int nodes = 100, edges = 600;
         int[] src = new int[edges], dst = new int[edges], rel = new int[edges];
         for (int i = 0; i < edges; i++) {
             src[i] = r.nextInt(nodes);
@@ -28,9 +28,9 @@ class RgcnTrainStepTest {
     void theLossFallsOverTrainingSteps() {
         RgcnTrainStep step = new RgcnTrainStep(small());
         double first = step.step(), last = first;
-        for (int i = 0; i < 30; i++) last = step.step();
-        assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
-        assertEquals(300 * 128 + 3 * 128 * 128 + 128 * 128 + 128, step.parameterCount());
+        for (int i = 0; i < 12; i++) last = step.step();
+        assertTrue(last < 0.8 * first, "loss " + first + " -> " + last);
+        assertEquals(100 * 128 + 3 * 128 * 128 + 128 * 128 + 128, step.parameterCount());
     }
 
     @Test
