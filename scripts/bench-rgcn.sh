@@ -27,8 +27,13 @@ echo "== load before: $(uptime)"
 "$JAVA" "${FLAGS[@]}" -cp bench/target/benchmarks.jar org.crs4j.bench.RgcnGraph "$GRAPH" "$DATA_DIR" 2>/dev/null
 
 echo "== crs4j (JMH, $THREADS threads)"
-"$JAVA" -jar bench/target/benchmarks.jar RgcnTrainStepBenchmark -p graph="$GRAPH" \
-  -jvmArgsAppend "${FLAGS[*]} -Xmx8g" -rf json -rff bench/target/rgcn-jmh.json 2>/dev/null | grep -E "^(Benchmark|RgcnTrainStep)"
+# JMH holds /tmp/jmh.lock: another JMH run on the machine makes this one stop (retry when it is done)
+if ! "$JAVA" -jar bench/target/benchmarks.jar RgcnTrainStepBenchmark -p graph="$GRAPH" \
+    -jvmArgsAppend "${FLAGS[*]} -Xmx8g" -rf json -rff bench/target/rgcn-jmh.json > bench/target/rgcn-jmh.log 2>&1; then
+  tail -5 bench/target/rgcn-jmh.log >&2
+  exit 1
+fi
+grep -E "^(Benchmark|RgcnTrainStep)" bench/target/rgcn-jmh.log
 CRS4J_MS=$("$PY" -c "import json; r=json.load(open('bench/target/rgcn-jmh.json'))[0]['primaryMetric']; print(f\"{r['score']:.1f}\")")
 CRS4J_MIN=$("$PY" -c "import json; r=json.load(open('bench/target/rgcn-jmh.json'))[0]['primaryMetric']; print(f\"{min(r['rawData'][0]):.1f}\")")
 echo "crs4j iterations (ms/step): $("$PY" -c "import json; r=json.load(open('bench/target/rgcn-jmh.json'))[0]['primaryMetric']; print(' '.join(f'{x:.1f}' for x in r['rawData'][0]))")"
