@@ -2,6 +2,7 @@ package org.crs4j.autograd;
 
 import java.util.Arrays;
 import java.util.List;
+import org.crs4j.tensor.CsrMatrix;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Shape;
 import org.crs4j.tensor.Tensor;
@@ -208,10 +209,15 @@ public final class Variable {
                 n[1] ? g.mul(y).mul(Tensor.where(a.eq(0), Tensor.scalar(0f), a.log())) : null}, this, o);
     }
 
-    public Variable add(double c) { return add(constant(c)); }
-    public Variable sub(double c) { return sub(constant(c)); }
-    public Variable mul(double c) { return mul(constant(c)); }
-    public Variable div(double c) { return div(constant(c)); }
+    public Variable add(double c) { return add(scalarLike(c)); }
+    public Variable sub(double c) { return sub(scalarLike(c)); }
+    public Variable mul(double c) { return mul(scalarLike(c)); }
+    public Variable div(double c) { return div(scalarLike(c)); }
+
+    /** A constant scalar in this variable's precision: F64 next to F64 data (F32 would round c), else F32. */
+    private Variable scalarLike(double c) {
+        return constant(Tensor.scalar(c, data.dtype() == DType.F64 ? DType.F64 : DType.F32));
+    }
 
     /** x^c for a constant exponent. */
     public Variable pow(double c) {
@@ -511,6 +517,29 @@ public final class Variable {
         }, this, o);
     }
 
+    /**
+     * Grouped matrix product (see {@link Tensor#segmentMatmul}): rows offsets[g]..offsets[g+1] of this [S, k] times
+     * w[g] of w [G, k, n]. Backward: the same grouping with w transposed for this input, and x_g^T g_g per group
+     * for the weights.
+     */
+    public Variable segmentMatmul(int[] offsets, Variable w) {
+        Tensor x = data, wt = w.data;
+        int[] segments = offsets.clone();
+        return record("segment_matmul", x.segmentMatmul(segments, wt), (g, n) -> {
+            Tensor gx = n[0] ? g.segmentMatmul(segments, wt.transpose(1, 2)) : null;
+            Tensor gw = null;
+            if (n[1]) {
+                gw = Tensor.zeros(g.dtype(), wt.shape());
+                for (int k = 0; k + 1 < segments.length; k++) {
+                    int len = segments[k + 1] - segments[k];
+                    if (len == 0) continue;
+                    gw.select(0, k).copyFrom(x.narrow(0, segments[k], len).mT().matmul(g.narrow(0, segments[k], len)));
+                }
+            }
+            return new Tensor[] {gx, gw};
+        }, this, w);
+    }
+
     // ------------------------------------------------------------------ views
 
     public Variable reshape(int... shape) {
@@ -655,6 +684,14 @@ public final class Variable {
         int d = Shape.normalizeDim(dim, dim());
         return record("index_add", data.indexAdd(d, index, src.data),
                 (g, n) -> new Tensor[] {g, n[1] ? g.indexSelect(d, index) : null}, this, src);
+    }
+
+    /**
+     * {@code a · x} for a constant sparse matrix a (see {@link CsrMatrix}); the gradient {@code a^T · g} runs the
+     * same kernel on the cached transpose. a's values are constants (no gradient flows into them).
+     */
+    public static Variable spmm(CsrMatrix a, Variable x) {
+        return record("spmm", a.matmul(x.data), (g, n) -> new Tensor[] {a.transpose().matmul(g)}, x);
     }
 
     /** t in the leading corner of a zero tensor of {@code shape}. */

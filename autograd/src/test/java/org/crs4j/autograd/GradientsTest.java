@@ -137,6 +137,47 @@ class GradientsTest {
     }
 
     @Test
+    void sparseTimesDense() {
+        // rows: {0: cols 1, 1 (repeated)}, {1: empty}, {2: cols 0, 2}, values given and unit
+        int[] ptr = {0, 2, 2, 4}, col = {1, 1, 0, 2};
+        org.crs4j.tensor.CsrMatrix unit = new org.crs4j.tensor.CsrMatrix(3, 3, ptr, col, null);
+        org.crs4j.tensor.CsrMatrix weighted = unit.withValues(new float[] {0.5f, -2f, 1.5f, 0.25f});
+        GradCheck.check("spmm", v -> Variable.spmm(unit, v.get(0)), x(3, 4));
+        GradCheck.check("spmm weighted", v -> Variable.spmm(weighted, v.get(0).mT()), x(4, 3));
+        GradCheck.check("spmm vector", v -> Variable.spmm(weighted, v.get(0)), x(3));
+    }
+
+    @Test
+    void scalarOperandsKeepF64Precision() {
+        Variable v = Variable.constant(Tensor.of(new double[] {3}, 1));
+        assertEquals(3 * 0.1 + 0.7 - 0.3, v.mul(0.1).add(0.7).sub(0.3).item(), 0.0);
+        assertEquals(3 / 0.9, v.div(0.9).item(), 0.0);
+        assertEquals(DType.F32, Variable.constant(Tensor.ones(1)).mul(0.1).dtype());
+    }
+
+    @Test
+    void segmentMatmulIncludingEmptyGroupsAndTransposedInputs() {
+        int[] offsets = {0, 2, 2, 5, 6};  // group 1 is empty
+        GradCheck.check("segment_matmul", v -> v.get(0).segmentMatmul(offsets, v.get(1)), x(6, 3), x(4, 3, 2));
+        GradCheck.check("segment_matmul transposed x", v -> v.get(0).mT().segmentMatmul(offsets, v.get(1)), x(3, 6), x(4, 3, 2));
+        // forward against a per-row double reference
+        Tensor a = x(6, 3), w = x(4, 3, 2);
+        Tensor y = a.to(DType.F32).segmentMatmul(offsets, w.to(DType.F32));
+        for (int g = 0; g < 4; g++) {
+            for (int i = offsets[g]; i < offsets[g + 1]; i++) {
+                for (int j = 0; j < 2; j++) {
+                    double ref = 0;
+                    for (int k = 0; k < 3; k++) ref += a.get(i, k) * w.get(g, k, j);
+                    assertEquals(ref, y.get(i, j), 1e-5);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> a.segmentMatmul(new int[] {0, 2, 6}, w));
+        assertThrows(IllegalArgumentException.class, () -> a.segmentMatmul(new int[] {0, 3, 2, 5, 6}, w));
+        assertThrows(IllegalArgumentException.class, () -> a.segmentMatmul(new int[] {0, 2, 2, 5, 7}, w));
+    }
+
+    @Test
     void compositeFunctionsChainCorrectly() {
         // a tiny attention: softmax(q k^T / sqrt(d)) v with a causal mask
         Tensor causal = Tensor.trilMask(3, 3, 0).not();

@@ -59,6 +59,13 @@ public final class Parameter {
         variable = wrap(value);
     }
 
+    /** Installs optimizer-updated values of the same shape and dtype, keeping the current gradient. */
+    public void update(Tensor value) {
+        Tensor grad = variable.grad();
+        set(value);
+        if (grad != null) variable.setGrad(grad);
+    }
+
     public int[] shape() {
         return data().shape();
     }

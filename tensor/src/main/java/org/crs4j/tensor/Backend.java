@@ -71,6 +71,30 @@ public interface Backend {
      */
     Tensor rope(Tensor x, Tensor cos, Tensor sin, boolean interleaved);
 
+    /**
+     * Sparse times dense: {@code a [r, c] · x [c, d]} gives {@code [r, d]} ({@code x [c]} gives {@code [r]}). Row i
+     * is the sum of value·x[col] over row i's entries, in entry order (independent of the thread count). The
+     * aggregation step of graph layers: index_select and a segment sum in one pass, without the gathered rows.
+     */
+    Tensor spmm(CsrMatrix a, Tensor x);
+
+    /**
+     * One Adam/AdamW update of torch.optim's single-tensor rule, in place on {@code param}, {@code expAvg} and
+     * {@code expAvgSq}, as one fused pass (the composed form reads and writes the parameter-sized tensors about ten
+     * times):
+     * <pre>
+     *   g = grad + l2 * param          (Adam's weight decay; 0 for AdamW)
+     *   param = decay * param          (AdamW's decoupled weight decay 1 - lr * wd; 1 for Adam)
+     *   expAvg = beta1 * expAvg + (1 - beta1) * g
+     *   expAvgSq = beta2 * expAvgSq + (1 - beta2) * g * g
+     *   param = param - stepSize * expAvg / (sqrt(expAvgSq) / bc2Sqrt + eps)
+     * </pre>
+     * with {@code stepSize = lr / (1 - beta1^t)} and {@code bc2Sqrt = sqrt(1 - beta2^t)}. All four tensors have one
+     * shape; param and the moments are contiguous and writable, all F32 or all F64.
+     */
+    void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double l2, double decay, double beta1,
+                    double beta2, double eps, double stepSize, double bc2Sqrt);
+
     /** Inclusive prefix sum along {@code dim}. */
     Tensor cumsum(Tensor x, int dim);
 

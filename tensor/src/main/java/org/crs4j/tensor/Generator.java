@@ -10,14 +10,14 @@ package org.crs4j.tensor;
 public final class Generator {
     public enum Distribution { UNIFORM, NORMAL }
 
-    private final long seed;
+    private long seed;
     private long position;
 
     public Generator(long seed) {
         this.seed = seed;
     }
 
-    public long seed() {
+    public synchronized long seed() {
         return seed;
     }
 
@@ -28,6 +28,16 @@ public final class Generator {
 
     public synchronized void setPosition(long position) {
         if (position < 0) throw new IllegalArgumentException("negative generator position " + position);
+        this.position = position;
+    }
+
+    /**
+     * Restores a saved state (a checkpoint's): the stream continues exactly where the saved one stood, whatever
+     * seed this generator was created with.
+     */
+    public synchronized void setState(long seed, long position) {
+        if (position < 0) throw new IllegalArgumentException("negative generator position " + position);
+        this.seed = seed;
         this.position = position;
     }
 

@@ -789,6 +789,44 @@ public final class Tensor {
         return backend().matmul(this, other);
     }
 
+    /**
+     * Grouped matrix product (pyg-lib's {@code segment_matmul}): rows {@code offsets[g]} to {@code offsets[g+1]} of
+     * this {@code [S, k]} matrix times {@code w[g]} of {@code w [G, k, n]}; result {@code [S, n]}. It is the
+     * per-relation transform of an RGCN layer: one matmul per group on that group's rows, no padding, no gather of
+     * weights. {@code offsets} has G+1 non-decreasing entries from 0 to S.
+     */
+    public Tensor segmentMatmul(int[] offsets, Tensor w) {
+        checkSegments(offsets, w);
+        int groups = w.size(0);
+        Tensor out = backend().zeros(DType.promote(dtype(), w.dtype()), shape[0], w.size(2));
+        for (int g = 0; g < groups; g++) {
+            int len = offsets[g + 1] - offsets[g];
+            if (len == 0) continue;
+            out.narrow(0, offsets[g], len).copyFrom(narrow(0, offsets[g], len).matmul(w.select(0, g)));
+        }
+        return out;
+    }
+
+    private void checkSegments(int[] offsets, Tensor w) {
+        if (dim() != 2 || w.dim() != 3) {
+            throw new IllegalArgumentException("segment_matmul needs a [S, k] matrix and [G, k, n] weights, got "
+                    + Arrays.toString(shape) + " and " + Arrays.toString(w.shape));
+        }
+        if (w.size(1) != shape[1]) {
+            throw new IllegalArgumentException("segment_matmul: rows of length " + shape[1] + " do not match weights "
+                    + Arrays.toString(w.shape));
+        }
+        if (offsets.length != w.size(0) + 1 || offsets[0] != 0 || offsets[offsets.length - 1] != shape[0]) {
+            throw new IllegalArgumentException("segment_matmul: " + w.size(0) + " groups need " + (w.size(0) + 1)
+                    + " offsets from 0 to " + shape[0] + ", got " + Arrays.toString(offsets));
+        }
+        for (int g = 0; g < w.size(0); g++) {
+            if (offsets[g + 1] < offsets[g]) {
+                throw new IllegalArgumentException("segment_matmul: offsets decrease at group " + g + ": " + Arrays.toString(offsets));
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ indexing
 
     public Tensor gather(int dim, Tensor index) {

@@ -19,6 +19,19 @@ class RandomAndCastTest {
     }
 
     @Test
+    void aRestoredStateContinuesTheSavedStream() {
+        Generator saved = new Generator(42);
+        Tensor.rand(saved, 17);
+        long seed = saved.seed(), position = saved.position();
+        float[] next = Tensor.randn(saved, 9).toFloatArray();
+        Generator resumed = new Generator(7);
+        resumed.setState(seed, position);
+        assertArrayEquals(next, Tensor.randn(resumed, 9).toFloatArray());
+        assertEquals(42, resumed.seed());
+        assertThrows(IllegalArgumentException.class, () -> resumed.setState(1, -1));
+    }
+
+    @Test
     void drawsAreAPureFunctionOfSeedAndPositionWhateverTheThreads() {
         Generator a = new Generator(1234), b = new Generator(1234);
         float[] one = Parallel.withMaxChunks(1, () -> Tensor.randn(a, 100_000).toFloatArray());

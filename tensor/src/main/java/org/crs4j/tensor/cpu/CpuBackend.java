@@ -2,6 +2,7 @@ package org.crs4j.tensor.cpu;
 
 import org.crs4j.tensor.Backend;
 import org.crs4j.tensor.BinaryOp;
+import org.crs4j.tensor.CsrMatrix;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Device;
 import org.crs4j.tensor.Generator;
@@ -116,6 +117,17 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor rope(Tensor x, Tensor cos, Tensor sin, boolean interleaved) {
         return RopeKernel.rope(x, cos, sin, interleaved);
+    }
+
+    @Override
+    public Tensor spmm(CsrMatrix a, Tensor x) {
+        return SparseKernels.spmm(a, x);
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double l2, double decay,
+                           double beta1, double beta2, double eps, double stepSize, double bc2Sqrt) {
+        OptimizerKernels.adamUpdate(param, grad, expAvg, expAvgSq, l2, decay, beta1, beta2, eps, stepSize, bc2Sqrt);
     }
 
     @Override

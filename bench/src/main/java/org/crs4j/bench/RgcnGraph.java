@@ -1,0 +1,124 @@
+package org.crs4j.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.crs4j.data.io.DataFile;
+import org.crs4j.data.io.ReadReport;
+import org.crs4j.data.kg.EntityIdsReader;
+import org.crs4j.data.kg.GraphBuilder;
+import org.crs4j.data.kg.GraphOptions;
+import org.crs4j.data.kg.IdSubgraphReader;
+import org.crs4j.data.kg.RelationalGraph;
+import org.crs4j.data.model.KnowledgeGraph;
+import org.crs4j.tensor.Tensor;
+import org.crs4j.tensor.io.SafetensorsFile;
+import org.crs4j.tensor.io.SafetensorsWriter;
+
+/**
+ * The graph the RGCN benchmarks run on, shared with the PyTorch script through a small safetensors file.
+ *
+ * <p>It is ReDial's DBpedia subgraph as UniCRS prepares it ({@code redial/unicrs_dbpedia} under the data directory):
+ * 31,161 entities, 24 relations, every triple in both directions under its own relation, duplicates merged —
+ * 162,642 directed edges. The self-loop relation of that preparation is not an edge list here: the layer's self-loop
+ * weight W_0 plays its part. Without the data directory a synthetic graph with the same entity count and the same
+ * per-relation edge counts (heavy-tailed endpoints) stands in, and the file says so.
+ */
+public record RgcnGraph(int nodes, int relations, int[] src, int[] dst, int[] rel, String description) {
+
+    /** Edges per relation of the real graph (both directions), for the synthetic stand-in. */
+    private static final int[] REDIAL_RELATION_EDGES = {188, 7226, 386, 224, 59370, 174, 7416, 11636, 10334, 1176, 6492,
+            10474, 146, 1758, 74, 66, 15276, 11740, 2170, 330, 198, 436, 342, 15010};
+    private static final int REDIAL_ENTITIES = 31_161;
+
+    /** ReDial's UniCRS DBpedia subgraph from {@code dataDir/redial}, or the synthetic stand-in when it is absent. */
+    public static RgcnGraph redialOrSynthetic(Path dataDir) {
+        Path root = dataDir.resolve("redial");
+        if (DataFile.find(root, "unicrs_dbpedia/dbpedia_subkg.json").isEmpty()) return synthetic();
+        List<String> entities = EntityIdsReader.read(DataFile.require(root, "unicrs_dbpedia/entity2id.json"));
+        List<String> relations = EntityIdsReader.read(DataFile.require(root, "unicrs_dbpedia/relation2id.json"));
+        KnowledgeGraph kg = IdSubgraphReader.read("ReDial DBpedia subgraph (UniCRS)", entities, relations,
+                DataFile.require(root, "unicrs_dbpedia/dbpedia_subkg.json"), ReadReport.strict());
+        RelationalGraph g = GraphBuilder.build(kg, new int[0], GraphOptions.keepAll());
+        int selfLoop = g.selfLoopRelation();
+        int edges = g.relationOffsets()[selfLoop]; // the self-loop relation is last: drop its edges
+        return new RgcnGraph(g.entityCount(), selfLoop, Arrays.copyOf(g.sources(), edges),
+                Arrays.copyOf(g.destinations(), edges), Arrays.copyOf(g.edgeRelations(), edges),
+                "ReDial DBpedia subgraph (UniCRS), " + dataDir.resolve("redial/unicrs_dbpedia"));
+    }
+
+    /** Same entity and per-relation edge counts as the real graph; endpoints drawn from a Zipf-like popularity. */
+    public static RgcnGraph synthetic() {
+        SplittableRandom r = new SplittableRandom(2018);
+        int total = Arrays.stream(REDIAL_RELATION_EDGES).sum();
+        int[] src = new int[total], dst = new int[total], rel = new int[total];
+        int k = 0;
+        for (int q = 0; q < REDIAL_RELATION_EDGES.length; q++) {
+            for (int e = 0; e < REDIAL_RELATION_EDGES[q] / 2; e++) {
+                int h = zipf(r), t = zipf(r);
+                src[k] = h; dst[k] = t; rel[k++] = q;
+                src[k] = t; dst[k] = h; rel[k++] = q;
+            }
+        }
+        return new RgcnGraph(REDIAL_ENTITIES, REDIAL_RELATION_EDGES.length, src, dst, rel,
+                "synthetic stand-in for the ReDial DBpedia subgraph (same entity and per-relation edge counts)");
+    }
+
+    /** An entity id with probability ~ 1/(rank+10), over a random permutation-free id space. */
+    private static int zipf(SplittableRandom r) {
+        double u = r.nextDouble();
+        double hmax = Math.log(REDIAL_ENTITIES + 10.0) - Math.log(10.0);
+        return Math.min(REDIAL_ENTITIES - 1, (int) (10.0 * Math.exp(u * hmax) - 10.0));
+    }
+
+    public int edges() {
+        return src.length;
+    }
+
+    // ------------------------------------------------------------------ the file the PyTorch script reads
+
+    public void write(Path file) throws IOException {
+        Map<String, Tensor> t = new LinkedHashMap<>();
+        t.put("src", Tensor.of(src, src.length));
+        t.put("dst", Tensor.of(dst, dst.length));
+        t.put("rel", Tensor.of(rel, rel.length));
+        SafetensorsWriter.write(file, t, Map.of("nodes", Integer.toString(nodes), "relations", Integer.toString(relations),
+                "description", description));
+    }
+
+    public static RgcnGraph read(Path file) throws IOException {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            Map<String, String> m = f.metadata();
+            return new RgcnGraph(Integer.parseInt(m.get("nodes")), Integer.parseInt(m.get("relations")),
+                    f.tensor("src").toIntArray(), f.tensor("dst").toIntArray(), f.tensor("rel").toIntArray(),
+                    m.get("description"));
+        }
+    }
+
+    /** The graph file named by the benchmark parameter, written first from the data directory if it is missing. */
+    public static RgcnGraph readOrCreate(Path file, Path dataDir) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            redialOrSynthetic(dataDir).write(file);
+        }
+        return read(file);
+    }
+
+    /** {@code RgcnGraph OUT.safetensors [DATA_DIR]}: writes the benchmark graph (default data dir ../shared/data). */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: RgcnGraph OUT.safetensors [DATA_DIR]");
+            System.exit(2);
+        }
+        RgcnGraph g = redialOrSynthetic(Path.of(args.length > 1 ? args[1] : "../shared/data"));
+        g.write(Path.of(args[0]));
+        System.out.println(args[0] + ": " + g.nodes + " nodes, " + g.relations + " relations, " + g.edges() + " edges ("
+                + g.description + ")");
+    }
+}
