@@ -3,12 +3,10 @@
 #
 #   scripts/bench-matvec.sh
 #
-# The limit is measured, not quoted, twice: BandwidthBenchmark streams 1 GiB read-only with all threads in two
-# patterns (see its comment), the better one being the machine's read bandwidth; and MatvecBenchmark task=read
-# streams the very copies of W the matvec reads, right after it, with the same threads and access pattern but no
-# math (the fair limit when the machine's memory bandwidth drifts, as it does on shared hosts). A matvec reads each
-# weight once, so its GB/s (weight bytes / time) over these is its share of the roof. Everything is timed in
-# one-second windows after a warm-up; the table gives the mean over the windows (± JMH's 99.9% error) and the best.
+# The limit is measured, not quoted: BandwidthBenchmark streams 1 GiB read-only with all threads in two patterns
+# (see its comment), and the better pattern is the machine's read bandwidth. A matvec reads each weight once, so its
+# GB/s (weight bytes / time) over that bandwidth is its share of the roof. Everything is timed in one-second windows
+# after a warm-up; the table gives the mean over the windows (± JMH's 99.9% error) and the best window.
 #
 # Environment: THREADS (default: all processors), WINDOWS (measured windows, default 5),
 # CRS4J_JAVA_OPTS (extra options for the benchmark JVM, e.g. -XX:UseAVX=2).
@@ -46,24 +44,16 @@ done
 species=$(sed -n 's/.*species=//p' "$tmp/jmh.log" | head -1)
 echo
 echo "matvec y = W·x, W row-major off-heap, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); crs4j vectors: $species)"
-printf 'machine read bandwidth, 1 GiB, all threads: mean %.1f ± %.1f GB/s (%s pattern), best window %.1f GB/s\n' \
+printf 'read bandwidth, 1 GiB, all threads: mean %.1f ± %.1f GB/s (%s pattern), best window %.1f GB/s\n' \
   "$bw" "$bwerr" "$bwpattern" "$bwbest"
-echo "read W = the same copies of W streamed without the math, right after the matvec (MatvecBenchmark task=read)"
-echo "GB/s of W: mean ± 99.9% error over $windows one-second windows, and the best window"
-printf '%11s | %5s | %18s | %6s | %18s | %6s | %18s | %14s\n' W dtype "matvec mean" best "read W mean" best \
-  "% of read W" "% of machine bw"
+echo "GB/s of W read: mean ± 99.9% error over $windows one-second windows, and the best window"
+printf '%11s | %5s | %20s | %6s | %22s\n' W dtype "matvec mean" best "% of bandwidth mean/best"
 for shape in 4096x4096 11008x4096; do
   for dtype in F32 BF16; do
-    set -- $(result matvec:gbytes "shape=$shape" "dtype=$dtype" task=matvec)
-    mv=$1 mverr=$2 mvbest=$3
-    set -- $(result matvec:gbytes "shape=$shape" "dtype=$dtype" task=read)
-    rd=$1 rderr=$2 rdbest=$3
-    printf '%11s | %5s | %8.1f ± %7.1f | %6.1f | %8.1f ± %7.1f | %6.1f | %5s mean %4s best | %5s / %s\n' \
-      "$shape" "$dtype" "$mv" "$mverr" "$mvbest" "$rd" "$rderr" "$rdbest" \
-      "$(awk -v a="$mv" -v b="$rd" 'BEGIN { printf "%.0f%%", 100 * a / b }')" \
-      "$(awk -v a="$mvbest" -v b="$rdbest" 'BEGIN { printf "%.0f%%", 100 * a / b }')" \
-      "$(awk -v a="$mv" -v b="$bw" 'BEGIN { printf "%.0f%%", 100 * a / b }')" \
-      "$(awk -v a="$mvbest" -v b="$bwbest" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
+    set -- $(result matvec:gbytes "shape=$shape" "dtype=$dtype")
+    printf '%11s | %5s | %9.1f ± %8.1f | %6.1f | %12s / %s\n' "$shape" "$dtype" "$1" "$2" "$3" \
+      "$(awk -v a="$1" -v b="$bw" 'BEGIN { printf "%.0f%%", 100 * a / b }')" \
+      "$(awk -v a="$3" -v b="$bwbest" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
   done
 done
 echo "load average (1/5/15 min) at start: $load_start, at end: $(cut -d" " -f1-3 /proc/loadavg)"

@@ -3,12 +3,8 @@ package org.crs4j.bench;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.cpu.CpuStorage;
 import org.crs4j.tensor.cpu.Half;
@@ -38,10 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * through enough copies of W (at least 512 MiB in all, several times any L3) that none is cached when it is read.
  * The secondary metric {@code gbytes} counts the bytes of W read: per second, GB/s (JMH labels it "ops/s").
  *
- * <p>{@code task=read} is the limit for the same bytes: the same threads stream the same copies of W, four rows side
- * by side as the kernel does, summing them as floats with no conversion and no x. Run right after the matvec with
- * the same parameters, it sees the same memory and the same machine load. {@link BandwidthBenchmark} gives the
- * machine-wide figure; {@code scripts/bench-matvec.sh} runs both.
+ * The limit to compare with is {@link BandwidthBenchmark}'s; {@code scripts/bench-matvec.sh} runs both.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -55,10 +48,6 @@ public class MatvecBenchmark {
 
     @Param({"F32", "BF16"})
     public String dtype;
-
-    /** Named so that JMH, which orders parameters by name, runs "read" right after "matvec" of the same W. */
-    @Param({"matvec", "read"})
-    public String task;
 
     private static final long MIN_TOTAL_BYTES = 512L << 20;
 
@@ -97,7 +86,7 @@ public class MatvecBenchmark {
         x = new float[cols];
         for (int i = 0; i < cols; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         y = new float[rows];
-        System.out.println("\n" + task + " " + shape + " " + dtype + " off-heap, " + copies + " copies of "
+        System.out.println("\nmatvec " + shape + " " + dtype + " off-heap, " + copies + " copies of "
                 + bytesPerWeight / (1 << 20) + " MiB, threads=" + Parallel.THREADS + " species="
                 + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED);
     }
@@ -111,32 +100,8 @@ public class MatvecBenchmark {
     public float[] matvec(Bytes bytes) {
         MatrixOperand w = weights[next];
         next = next + 1 == weights.length ? 0 : next + 1;
-        if (task.equals("matvec")) Matvec.matvec(w, x, y, false);
-        else readRows(w.storage().segment(), w.rows(), (int) (w.storage().segment().byteSize() / w.rows()), y);
+        Matvec.matvec(w, x, y, false);
         bytes.gbytes += bytesPerWeight / 1e9;
         return y;
-    }
-
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-
-    /** Streams rows x rowBytes bytes, four rows side by side, split over the threads by rows as Matvec does. */
-    private static void readRows(MemorySegment w, int rows, int rowBytes, float[] sums) {
-        int threads = Math.min(Parallel.THREADS, rows / 16);
-        Parallel.forEachTask(threads, t -> {
-            int i0 = (int) ((long) rows * t / threads), i1 = (int) ((long) rows * (t + 1) / threads);
-            int vb = F.vectorByteSize();
-            for (int i = i0; i + 4 <= i1; i += 4) {
-                MemorySegment m = w.asSlice((long) i * rowBytes, 4L * rowBytes);
-                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-                FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-                for (int o = 0; o + vb <= rowBytes; o += vb) {
-                    a0 = a0.add(FloatVector.fromMemorySegment(F, m, o, ByteOrder.LITTLE_ENDIAN));
-                    a1 = a1.add(FloatVector.fromMemorySegment(F, m, rowBytes + o, ByteOrder.LITTLE_ENDIAN));
-                    a2 = a2.add(FloatVector.fromMemorySegment(F, m, 2 * rowBytes + o, ByteOrder.LITTLE_ENDIAN));
-                    a3 = a3.add(FloatVector.fromMemorySegment(F, m, 3 * rowBytes + o, ByteOrder.LITTLE_ENDIAN));
-                }
-                sums[i] = a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
-            }
-        });
     }
 }
