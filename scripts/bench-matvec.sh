@@ -3,10 +3,10 @@
 #
 #   scripts/bench-matvec.sh
 #
-# The limit is measured, not quoted: BandwidthBenchmark streams 1 GiB read-only with all threads in two patterns (see
-# its comment) and the better one is the limit. A matvec reads each weight once, so its GB/s (weight bytes / time)
-# over that bandwidth is its share of the roof. Everything is timed in one-second windows after a warm-up; the table
-# gives the mean over the windows (± JMH's 99.9% error) and the best window, and the percentage for both.
+# The limit is measured, not quoted: BandwidthBenchmark streams 1 GiB read-only with all threads in two patterns
+# (see its comment), and the better pattern is the machine's read bandwidth. A matvec reads each weight once, so its
+# GB/s (weight bytes / time) over that bandwidth is its share of the roof. Everything is timed in one-second windows
+# after a warm-up; the table gives the mean over the windows (± JMH's 99.9% error) and the best window.
 #
 # Environment: THREADS (default: all processors), WINDOWS (measured windows, default 5),
 # CRS4J_JAVA_OPTS (extra options for the benchmark JVM, e.g. -XX:UseAVX=2).
@@ -44,12 +44,14 @@ done
 species=$(sed -n 's/.*species=//p' "$tmp/jmh.log" | head -1)
 echo
 echo "matvec y = W·x, W row-major off-heap, $threads threads ($(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); crs4j vectors: $species)"
-printf 'read bandwidth, 1 GiB, all threads: mean %.1f ± %.1f GB/s (%s), best window %.1f GB/s\n' "$bw" "$bwerr" "$bwpattern" "$bwbest"
-printf '%11s | %5s | %20s | %9s | %20s\n' W dtype "matvec GB/s mean" "best" "% of bandwidth mean/best"
+printf 'read bandwidth, 1 GiB, all threads: mean %.1f ± %.1f GB/s (%s pattern), best window %.1f GB/s\n' \
+  "$bw" "$bwerr" "$bwpattern" "$bwbest"
+echo "GB/s of W read: mean ± 99.9% error over $windows one-second windows, and the best window"
+printf '%11s | %5s | %20s | %6s | %22s\n' W dtype "matvec mean" best "% of bandwidth mean/best"
 for shape in 4096x4096 11008x4096; do
   for dtype in F32 BF16; do
     set -- $(result matvec:gbytes "shape=$shape" "dtype=$dtype")
-    printf '%11s | %5s | %10.1f ± %7.1f | %9.1f | %10s / %s\n' "$shape" "$dtype" "$1" "$2" "$3" \
+    printf '%11s | %5s | %9.1f ± %8.1f | %6.1f | %12s / %s\n' "$shape" "$dtype" "$1" "$2" "$3" \
       "$(awk -v a="$1" -v b="$bw" 'BEGIN { printf "%.0f%%", 100 * a / b }')" \
       "$(awk -v a="$3" -v b="$bwbest" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
   done

@@ -32,8 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Token generation reads every weight once per token, so W must come from DRAM here too: the benchmark cycles
  * through enough copies of W (at least 512 MiB in all, several times any L3) that none is cached when it is read.
- * The secondary metric {@code gbytes} counts the bytes of W read: per second, GB/s (JMH labels it "ops/s"), to be
- * compared with {@link BandwidthBenchmark}; {@code scripts/bench-matvec.sh} runs both.
+ * The secondary metric {@code gbytes} counts the bytes of W read: per second, GB/s (JMH labels it "ops/s").
+ *
+ * The limit to compare with is {@link BandwidthBenchmark}'s; {@code scripts/bench-matvec.sh} runs both.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

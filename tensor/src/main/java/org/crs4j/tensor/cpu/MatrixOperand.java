@@ -13,7 +13,8 @@ import org.crs4j.tensor.DType;
  *
  * <p>The storage dtype is F32, BF16 or F16, on the heap or in a {@link java.lang.foreign.MemorySegment} (a
  * memory-mapped checkpoint): the kernels convert 16-bit values to F32 as they read them, so model weights never
- * need an F32 copy.
+ * need an F32 copy. A segment must be readable from the compute threads of {@link Parallel}: global, automatic or
+ * shared arena (as memory mapping gives), not a confined one.
  */
 public record MatrixOperand(CpuStorage storage, int offset, int rows, int cols, int rowStride, int colStride) {
 

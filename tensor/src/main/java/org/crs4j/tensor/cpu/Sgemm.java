@@ -21,17 +21,19 @@ import jdk.incubator.vector.VectorSpecies;
  * both k-major and zero-padded to whole slivers), which is also where BF16/F16 operands are widened to F32 and
  * where transposed operands are untransposed: the micro-kernel only ever sees dense F32.
  *
- * <p>Register blocking: the micro-kernel holds MR x 2 vectors of C. With 512-bit vectors (AVX-512: 32 registers)
- * it is 12 x 32 floats: 24 accumulators + 2 B vectors + broadcasts of A. With 256-bit vectors (AVX2: 16 registers)
- * it is 4 x 16 floats: 8 accumulators. A 6 x 16 tile would fit in 15 registers on paper, but C2 hoists all the
- * broadcasts of a k step ahead of the FMAs, spills one accumulator, and the store-to-load round trip then sits on
- * the FMA dependency chain: measured at half the speed of 4 x 16 (about 60 vs 115 GFLOP/s on one core at 4 GHz, the
- * kernel alone on L1-resident data; 12 x 32 reaches 250 GFLOP/s with AVX-512). Per k step the kernel issues 2·MR
- * FMAs against MR + 2 loads.
+ * <p>Register blocking: the micro-kernel holds MR x NR floats of C in vector registers. With 512-bit vectors
+ * (AVX-512: 32 registers) it is 12 x 32: 24 accumulators + 2 B vectors + broadcasts of A. With 256-bit vectors (AVX2:
+ * 16 registers) it is 3 x 24: 9 accumulators + 3 B vectors + 3 broadcasts = 15 registers. Larger AVX2 tiles that fit
+ * on paper (6 x 16, 4 x 24) do not under C2: it hoists all broadcasts of a k step ahead of the FMAs, runs out of
+ * registers, spills an accumulator, and the store-to-load round trip then sits on the FMA dependency chain. Measured
+ * on one core at about 4 GHz, the kernel alone on L1-resident data: 6 x 16 at 60 GFLOP/s, 4 x 16 and 3 x 24 at 115
+ * (of a 128 peak); 12 x 32 at 250 with AVX-512 (of 256). In the whole GEMM 3 x 24 beat 4 x 16 by 5-10%: nine FMA
+ * chains hide the FMA latency better than eight, and it loads 6 operands per 9 FMAs instead of 6 per 8.
  *
- * <p>Cache blocking: KC = 256 makes a B micro-panel 256·NR·4 bytes (16 KiB for AVX2, 32 KiB for AVX-512), resident in
- * a 32-48 KiB L1 next to the A sliver being streamed; MC = 144 rows makes the A block 144 KiB, half of a 256 KiB-1
- * MiB L2; NC bounds the B panel to a few MiB of the shared L3.
+ * <p>Cache blocking: KC = 256 makes a B micro-panel 256·NR·4 bytes (24 KiB for AVX2, 32 KiB for AVX-512), resident in
+ * a 32-48 KiB L1 next to the A sliver being streamed; MC = 144 rows makes the A block 144 KiB, a fraction of a
+ * 512 KiB-1 MiB L2; NC (about 4096) bounds the B panel to 4 MiB of the shared L3. Other KC/MC choices (192-512,
+ * 96-288) measured within noise of these.
  *
  * <p>Threads split C into stripes of whole slivers (columns when N ≥ M, else rows); each stripe runs the loops above
  * with its own packing buffers. K is never split, and every C element is accumulated in the same order whatever the
@@ -43,13 +45,13 @@ public final class Sgemm {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
-    /** Micro-tile rows: 12 with 32 vector registers (512-bit vectors imply AVX-512), else 4 (see above). */
-    static final int MR = L >= 16 ? 12 : 4;
-    /** Micro-tile columns: two vectors. */
-    static final int NR = 2 * L;
+    /** Micro-tile rows: 12 with 32 vector registers (512-bit vectors imply AVX-512), else 3 (see above). */
+    static final int MR = L >= 16 ? 12 : 3;
+    /** Micro-tile columns: two vectors with AVX-512, three with AVX2. */
+    static final int NR = (L >= 16 ? 2 : 3) * L;
     static final int KC = 256;
     static final int MC = 144;
-    static final int NC = 4096;
+    static final int NC = 4096 / NR * NR;
     /** Below this many multiply-adds a second thread costs more than it saves. */
     private static final long MIN_PARALLEL_WORK = 1L << 17;
 
@@ -228,7 +230,7 @@ public final class Sgemm {
                             int mr = Math.min(MR, mc - ir);
                             int ci = cOffset + (ic + ir) * ldc + jc + jr;
                             if (MR == 12) kernel12x2(buf.a, ir * kc, buf.b, bi, kc, c, ci, ldc, add, mr, nr, buf.tile);
-                            else kernel4x2(buf.a, ir * kc, buf.b, bi, kc, c, ci, ldc, add, mr, nr, buf.tile);
+                            else kernel3x3(buf.a, ir * kc, buf.b, bi, kc, c, ci, ldc, add, mr, nr, buf.tile);
                         }
                     }
                 }
@@ -288,39 +290,34 @@ public final class Sgemm {
         }
     }
 
-    /** C[4 x NR] (+)= A sliver · B sliver: 8 accumulators live in registers for the whole k loop. */
-    private static void kernel4x2(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+    /** C[3 x NR] (+)= A sliver · B sliver: 9 accumulators live in registers for the whole k loop. */
+    private static void kernel3x3(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
                                    boolean add, int mr, int nr, float[] tile) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c02 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F), c12 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c22 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
-            int a = ai + p * 4, b = bi + p * NR;
-            FloatVector b0 = FloatVector.fromArray(F, bp, b), b1 = FloatVector.fromArray(F, bp, b + L);
+            int a = ai + p * 3, b = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, b + 0 * L), b1 = FloatVector.fromArray(F, bp, b + 1 * L), b2 = FloatVector.fromArray(F, bp, b + 2 * L);
             FloatVector x;
-            x = FloatVector.broadcast(F, ap[a + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, ap[a + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, ap[a + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, ap[a + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, ap[a + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02);
+            x = FloatVector.broadcast(F, ap[a + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12);
+            x = FloatVector.broadcast(F, ap[a + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22);
         }
         // Vectors are never passed to a helper: a call C2 declines to inline would box them.
-        if (mr == 4 && nr == NR) {
+        if (mr == 3 && nr == NR) {
             if (add) {
-                c00 = c00.add(FloatVector.fromArray(F, c, ci + 0 * ldc)); c01 = c01.add(FloatVector.fromArray(F, c, ci + 0 * ldc + L));
-                c10 = c10.add(FloatVector.fromArray(F, c, ci + 1 * ldc)); c11 = c11.add(FloatVector.fromArray(F, c, ci + 1 * ldc + L));
-                c20 = c20.add(FloatVector.fromArray(F, c, ci + 2 * ldc)); c21 = c21.add(FloatVector.fromArray(F, c, ci + 2 * ldc + L));
-                c30 = c30.add(FloatVector.fromArray(F, c, ci + 3 * ldc)); c31 = c31.add(FloatVector.fromArray(F, c, ci + 3 * ldc + L));
+                c00 = c00.add(FloatVector.fromArray(F, c, ci + 0 * ldc + 0 * L)); c01 = c01.add(FloatVector.fromArray(F, c, ci + 0 * ldc + 1 * L)); c02 = c02.add(FloatVector.fromArray(F, c, ci + 0 * ldc + 2 * L));
+                c10 = c10.add(FloatVector.fromArray(F, c, ci + 1 * ldc + 0 * L)); c11 = c11.add(FloatVector.fromArray(F, c, ci + 1 * ldc + 1 * L)); c12 = c12.add(FloatVector.fromArray(F, c, ci + 1 * ldc + 2 * L));
+                c20 = c20.add(FloatVector.fromArray(F, c, ci + 2 * ldc + 0 * L)); c21 = c21.add(FloatVector.fromArray(F, c, ci + 2 * ldc + 1 * L)); c22 = c22.add(FloatVector.fromArray(F, c, ci + 2 * ldc + 2 * L));
             }
-            c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + L);
-            c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + L);
-            c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + L);
-            c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + L);
+            c00.intoArray(c, ci + 0 * ldc + 0 * L); c01.intoArray(c, ci + 0 * ldc + 1 * L); c02.intoArray(c, ci + 0 * ldc + 2 * L);
+            c10.intoArray(c, ci + 1 * ldc + 0 * L); c11.intoArray(c, ci + 1 * ldc + 1 * L); c12.intoArray(c, ci + 1 * ldc + 2 * L);
+            c20.intoArray(c, ci + 2 * ldc + 0 * L); c21.intoArray(c, ci + 2 * ldc + 1 * L); c22.intoArray(c, ci + 2 * ldc + 2 * L);
         } else {
-            c00.intoArray(tile, 0 * NR); c01.intoArray(tile, 0 * NR + L);
-            c10.intoArray(tile, 1 * NR); c11.intoArray(tile, 1 * NR + L);
-            c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L);
-            c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L);
+            c00.intoArray(tile, 0 * NR + 0 * L); c01.intoArray(tile, 0 * NR + 1 * L); c02.intoArray(tile, 0 * NR + 2 * L);
+            c10.intoArray(tile, 1 * NR + 0 * L); c11.intoArray(tile, 1 * NR + 1 * L); c12.intoArray(tile, 1 * NR + 2 * L);
+            c20.intoArray(tile, 2 * NR + 0 * L); c21.intoArray(tile, 2 * NR + 1 * L); c22.intoArray(tile, 2 * NR + 2 * L);
             storeEdge(tile, c, ci, ldc, add, mr, nr);
         }
     }

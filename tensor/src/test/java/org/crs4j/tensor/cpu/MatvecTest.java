@@ -93,13 +93,15 @@ class MatvecTest {
 
     @Test
     void bitIdenticalForAnyThreadCount() {
-        for (Kind kind : new Kind[] {Kind.F32_HEAP, Kind.BF16_HEAP, Kind.F16_HEAP}) {
-            for (boolean rowMajor : new boolean[] {true, false}) {
-                float[] one = null;
-                for (int threads : new int[] {1, 2, 3, 4, 7}) {
-                    float[] y = run(new SplittableRandom(16), kind, 1003, 517, rowMajor, true, 1, threads, null);
-                    if (one == null) one = y;
-                    else assertArrayEquals(one, y, kind + " rowMajor=" + rowMajor + " threads=" + threads);
+        try (Arena arena = Arena.ofShared()) {
+            for (Kind kind : Kind.values()) {
+                for (boolean rowMajor : new boolean[] {true, false}) {
+                    float[] one = null;
+                    for (int threads : new int[] {1, 2, 3, 4, 7}) {
+                        float[] y = run(new SplittableRandom(16), kind, 1003, 517, rowMajor, true, 1, threads, arena);
+                        if (one == null) one = y;
+                        else assertArrayEquals(one, y, kind + " rowMajor=" + rowMajor + " threads=" + threads);
+                    }
                 }
             }
         }
