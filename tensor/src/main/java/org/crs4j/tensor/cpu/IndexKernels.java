@@ -34,7 +34,7 @@ final class IndexKernels {
 
     /** The dtype index ops produce: the data's own, except that half floats widen to F32. */
     private static DType valueType(DType t) {
-        return t == DType.BF16 || t == DType.F16 ? DType.F32 : t;
+        return t == DType.BF16 || t == DType.F16 || t == DType.Q8_0 ? DType.F32 : t;
     }
 
     // ------------------------------------------------------------------ index_select
@@ -62,10 +62,11 @@ final class IndexKernels {
                 });
                 return out;
             }
-            if (in.dtype() == DType.BF16) {
+            if (vt == DType.F32) {
+                // BF16, F16, Q8_0 rows (an embedding table in its storage dtype): widened row by row
                 float[] y = Operands.floats(out);
                 Parallel.forRange(idx.length, Math.max(1, 4096 / Math.max(row, 1)), (s, e) -> {
-                    for (int j = s; j < e; j++) CopyKernel.bf16ToF32(in.segment(), base + idx[j] * row, y, j * row, row);
+                    for (int j = s; j < e; j++) FloatRuns.read(in, base + idx[j] * row, y, j * row, row);
                 });
                 return out;
             }

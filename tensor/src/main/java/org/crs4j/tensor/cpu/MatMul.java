@@ -87,10 +87,10 @@ final class MatMul {
         return tryView(a, a.numel() / a.size(-1), a.size(-1));
     }
 
-    /** F32/BF16/F16 storage with one unit stride in the last two dims; anything else is copied to F32. */
+    /** F32/BF16/F16/Q8_0 storage with one unit stride in the last two dims; anything else is copied to F32. */
     private static Tensor gemmReady(Tensor t) {
         DType dt = t.dtype();
-        if (dt != DType.F32 && dt != DType.BF16 && dt != DType.F16) t = t.to(DType.F32);
+        if (dt != DType.F32 && dt != DType.BF16 && dt != DType.F16 && dt != DType.Q8_0) t = t.to(DType.F32);
         int r = t.size(-2), c = t.size(-1);
         boolean rowMajor = c == 1 || t.stride(-1) == 1, colMajor = r == 1 || t.stride(-2) == 1;
         return rowMajor || colMajor ? t : t.contiguous();

@@ -78,10 +78,13 @@ public final class Sgemm {
             }
             return;
         }
-        if (m == 1) {
-            // C row = a·B = B^T a: a matrix-vector product over B^T (a Linear layer on one token).
-            float[] x = denseF32(a) ? a.storage().floats() : dense(a);
-            Matvec.matvec(b.transpose(), x, x == a.storage().floats() ? a.offset() : 0, c, cOffset, 1, accumulate, threads);
+        if (m == 1 || (m <= Matvec.MAX_VECTORS && b.rowStride() == 1 && n > 1)) {
+            // Rows of C = rows of A times B = B^T times each row: matrix-vector products over B^T (a Linear layer on one
+            // token, or on the few tokens of a short prompt or a small batch), which read B once and never pack it.
+            boolean inPlace = denseF32(a);
+            float[] x = inPlace ? a.storage().floats() : dense(a);
+            Matvec.matvecs(b.transpose(), m, x, inPlace ? a.offset() : 0, inPlace ? a.rowStride() : k, c, cOffset, ldc, 1,
+                    accumulate, threads);
             return;
         }
         if (n == 1) {
@@ -173,15 +176,15 @@ public final class Sgemm {
         }
     }
 
-    /** True when the single row of {@code v} is already a run of a float[], usable as Matvec's x in place. */
+    /** True when each row of {@code v} is already a run of a float[], usable as Matvec's x in place. */
     private static boolean denseF32(MatrixOperand v) {
-        return v.storage().floats() != null && (v.colStride() == 1 || v.cols() <= 1);
+        return v.storage().floats() != null && (v.colStride() == 1 || v.cols() <= 1) && (v.rows() == 1 || v.rowStride() >= v.cols());
     }
 
-    /** The single row of {@code v} as a new dense float[]. */
+    /** The rows of {@code v} as a new dense row-major float[]. */
     private static float[] dense(MatrixOperand v) {
-        float[] x = new float[v.cols()];
-        readLine(v, 0, 0, v.cols(), x, 0);
+        float[] x = new float[v.rows() * v.cols()];
+        for (int i = 0; i < v.rows(); i++) readLine(v, i, 0, v.cols(), x, i * v.cols());
         return x;
     }
 
