@@ -38,12 +38,6 @@ public final class Matvec {
     private static final int L = F.length();
     /** Rows of y per axpy chunk: 4 KiB of accumulators stay in L1 while columns of W stream past. */
     private static final int AXPY_CHUNK = 1024;
-    /**
-     * Bytes of W (times the number of vectors) below which one thread does the whole product: handing a task to a
-     * parked pool thread costs about 10-15 µs on the 2-core development machine (more when the other core is busy),
-     * the time one thread streams 300-500 KB; from 1 MiB on, splitting saves clearly more than that.
-     */
-    static final long MIN_PARALLEL_BYTES = 1L << 20;
     /** Most vectors {@link Sgemm} hands to {@link #matvecs} rather than packing: beyond, GEMM's register blocking wins. */
     public static final int MAX_VECTORS = 8;
 
@@ -93,8 +87,11 @@ public final class Matvec {
             if (!accumulate) for (int j = 0; j < m; j++) for (int i = 0; i < n; i++) y[yOffset + j * ldy + i * yStride] = 0f;
             return;
         }
-        long work = w.dtype().storageBytes((long) n * k) * m;
-        int s = work < MIN_PARALLEL_BYTES ? 1 : (int) Math.max(1, Math.min(Math.min(threads, n / 16), work / (MIN_PARALLEL_BYTES / 2)));
+        // One task per MiB of W (times the vectors), at most one per thread: handing a task to a parked pool thread
+        // costs 10-15 µs (see Parallel), the time one thread streams 300-500 KB, so smaller products stay on the
+        // calling thread. (Work in Parallel's units: F32 elements, 4 bytes.)
+        long work = w.dtype().storageBytes((long) n * k) * m / 4;
+        int s = Parallel.chunks(work, Math.max(1, Math.min(threads, n / 16)));
         // Both strides 1 happens only for a single row (dot) or a single column (either works).
         boolean rowMajor = w.colStride() == 1 && (w.rowStride() != 1 || n == 1);
         if (!rowMajor) {

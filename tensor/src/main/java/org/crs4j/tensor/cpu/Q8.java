@@ -69,21 +69,46 @@ final class Q8 {
         });
     }
 
-    /** Quantizes v[o .. o+len) into q[o ..] and returns the block's scale; {@code base} names elements in errors. */
+    /**
+     * Quantizes v[o .. o+len) into q[o ..] and returns the block's scale; {@code base} names elements in errors. Quants
+     * are w·(127 / max|w|) rounded half away from zero (clamped to ±127 against rounding): the same in the vector body
+     * and the scalar tail.
+     */
     private static float quantizeBlock(float[] v, int o, int len, byte[] q, long base) {
         float amax = 0;
-        for (int j = 0; j < len; j++) {
-            float a = Math.abs(v[o + j]);
-            if (!(a <= Float.MAX_VALUE)) {
-                throw new IllegalArgumentException("cannot quantize to Q8_0: element " + (base + o + j) + " is " + v[o + j]);
+        int j = 0;
+        if (len == BLOCK) {
+            FloatVector m = FloatVector.zero(F);
+            for (int u = 0; u < VPB; u++) m = m.max(FloatVector.fromArray(F, v, o + u * F.length()).abs());
+            amax = m.reduceLanes(VectorOperators.MAX);
+        } else {
+            for (; j < len; j++) amax = Math.max(amax, Math.abs(v[o + j]));
+        }
+        if (!(amax <= Float.MAX_VALUE)) {
+            for (j = 0; j < len; j++) {
+                if (!Float.isFinite(v[o + j])) {
+                    throw new IllegalArgumentException("cannot quantize to Q8_0: element " + (base + o + j) + " is " + v[o + j]);
+                }
             }
-            amax = Math.max(amax, a);
         }
         float d = amax / 127f;
         float inv = amax == 0 ? 0 : 127f / amax;
-        for (int j = 0; j < len; j++) q[o + j] = (byte) Math.clamp(Math.round(v[o + j] * inv), -127, 127);
+        if (len == BLOCK) {
+            for (int u = 0; u < VPB; u++) {
+                FloatVector t = FloatVector.fromArray(F, v, o + u * F.length()).mul(inv).max(-127f).min(127f);
+                t = t.add(HALF.blend(-0.5f, t.compare(VectorOperators.LT, 0f)));
+                t.convertShape(VectorOperators.F2B, B, 0).reinterpretAsBytes().intoArray(q, o + u * F.length());
+            }
+        } else {
+            for (j = 0; j < len; j++) {
+                float t = Math.clamp(v[o + j] * inv, -127f, 127f);
+                q[o + j] = (byte) (int) (t + Math.copySign(0.5f, t));
+            }
+        }
         return d;
     }
+
+    private static final FloatVector HALF = FloatVector.broadcast(F, 0.5f);
 
     /** dst[dstOff .. dstOff+len) = elements [start, start+len) of Q8_0 storage s, dequantized (q·d, one rounding). */
     static void read(CpuStorage s, long start, float[] dst, int dstOff, int len) {

@@ -52,8 +52,6 @@ public final class Sgemm {
     static final int KC = 256;
     static final int MC = 144;
     static final int NC = 4096 / NR * NR;
-    /** Below this many multiply-adds a second thread costs more than it saves. */
-    private static final long MIN_PARALLEL_WORK = 1L << 17;
 
     /**
      * {@code C[m x n] = A[m x k]·B[k x n]}, or {@code C += A·B} when {@code accumulate}; C is row-major in {@code c},
@@ -98,7 +96,9 @@ public final class Sgemm {
             small(a, b, c, cOffset, ldc, accumulate);
             return;
         }
-        int stripes = work < MIN_PARALLEL_WORK ? 1 : threads;
+        // A stripe per 2^22 multiply-adds at most (some 40-80 µs of micro-kernel time): waking a pool thread costs
+        // 10-15 µs (see Parallel). 2^22 = 16 x Parallel's unit, an element-wise element being some 16 times dearer.
+        int stripes = Parallel.chunks(work >> 4, threads);
         if (n >= m) {
             int slivers = (n + NR - 1) / NR, s = Math.max(1, Math.min(stripes, slivers));
             Parallel.forEachTask(s, t -> gemmStripe(a, b, c, cOffset, ldc, accumulate, 0, m,

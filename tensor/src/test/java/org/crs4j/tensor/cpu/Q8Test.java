@@ -147,7 +147,11 @@ class Q8Test {
             float[] one = null;
             for (int threads : new int[] {1, 2, 3, 8}) {
                 float[] y = new float[m * out];
-                Sgemm.sgemm(MatMul.operand(x), MatMul.operand(w.mT()), y, 0, out, false, threads);
+                int th = threads; // split threads ways however small the product (withMaxChunks)
+                Parallel.withMaxChunks(threads, () -> {
+                    Sgemm.sgemm(MatMul.operand(x), MatMul.operand(w.mT()), y, 0, out, false, th);
+                    return null;
+                });
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < out; j++) {
                         double ref = 0, mag = 0;
