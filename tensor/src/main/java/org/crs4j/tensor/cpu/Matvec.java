@@ -11,6 +11,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import org.crs4j.tensor.DType;
 
 /**
@@ -168,9 +169,10 @@ public final class Matvec {
         /** y_j[i] (+)= row i of W · x_j, for rows [i0, i1) and every j. */
         void dot(float[] y, int yo, int ldy, int ys, boolean acc, int i0, int i1) {
             boolean f32 = kind == Kind.HEAP_F32 || kind == Kind.NATIVE_F32;
-            float[] lanes = new float[4 * L];
-            float[] buf = new float[kind == Kind.WIDEN ? k : 4 * 2 * L];   // a widened row, or the rests of rows
-            short[] bits = kind == Kind.NATIVE_BF16 ? new short[2 * L] : null;
+            Scratch scratch = SCRATCH.get();
+            float[] sums = scratch.sums;
+            float[] buf = scratch.floats(kind == Kind.WIDEN ? k : 4 * 2 * L); // a widened row, or the rests of rows
+            short[] bits = scratch.bits;
             MemorySegment seg = s.segment();
             float[] arr = s.floats(), scales = s.scales();
             long ld = w.rowStride();
@@ -195,40 +197,47 @@ public final class Matvec {
                 }
                 for (int j = 0; j < m; j++) {
                     int xj = xOffset + j * ldx, xkj = xkOffset + j * ldxk;
+                    if (kv == 0 && kind != Kind.Q8) {
+                        // rows shorter than a vector (attention over 8-dim heads): the scalar rest is everything
+                        for (int q = 0; q < rows; q++) {
+                            long o = r + q * ld;
+                            float sum = 0f;
+                            for (int p = 0; p < k; p++) sum = Math.fma(element(arr, seg, bits, o + p), x[xj + p], sum);
+                            int yi = yo + j * ldy + (i + q) * ys;
+                            y[yi] = acc ? y[yi] + sum : sum;
+                        }
+                        continue;
+                    }
                     switch (kind) {
                         case HEAP_F32 -> {
-                            if (rows == 4) dot4(arr, (int) r, (int) ld, x, xj, kv, lanes);
-                            else dot1(arr, (int) r, x, xj, kv, lanes);
+                            if (rows == 4) dot4(arr, (int) r, (int) ld, x, xj, kv, sums);
+                            else sums[0] = dot1(arr, (int) r, x, xj, kv);
                         }
                         case NATIVE_F32 -> {
-                            if (rows == 4) dot4(seg, 4 * r, 4 * ld, x, xj, kv, lanes);
-                            else dot1(seg, 4 * r, x, xj, kv, lanes);
+                            if (rows == 4) dot4(seg, 4 * r, 4 * ld, x, xj, kv, sums);
+                            else sums[0] = dot1(seg, 4 * r, x, xj, kv);
                         }
-                        case WIDEN -> dotF32(buf, 0, x, xj, kv, lanes);
-                        case NATIVE_BF16 -> dotBf16(seg, 2 * r, xk, xkj, kv, lanes);
-                        default -> {}
+                        case WIDEN -> sums[0] = dotF32(buf, 0, x, xj, kv);
+                        case NATIVE_BF16 -> sums[0] = dotBf16(seg, 2 * r, xk, xkj, kv);
+                        default -> sums[0] = dotQ8Row(seg, scales, r, x, xj);
                     }
                     for (int q = 0; q < rows; q++) {
-                        float sum;
+                        float sum = sums[q];
                         switch (kind) {
                             case HEAP_F32 -> {
-                                sum = laneSum(lanes, q * L);
                                 int o = (int) (r + q * ld);
                                 for (int p = kv; p < k; p++) sum = Math.fma(arr[o + p], x[xj + p], sum);
                             }
                             case NATIVE_F32 -> {
-                                sum = laneSum(lanes, q * L);
                                 for (int p = kv; p < k; p++) sum = Math.fma(buf[q * L + p - kv], x[xj + p], sum);
                             }
                             case WIDEN -> {
-                                sum = laneSum(lanes, 0);
                                 for (int p = kv; p < k; p++) sum = Math.fma(buf[p], x[xj + p], sum);
                             }
                             case NATIVE_BF16 -> {
-                                sum = laneSum(lanes, 0);
                                 for (int p = kv; p < k; p++) sum = Math.fma(buf[p - kv], x[xj + p], sum);
                             }
-                            default -> sum = dotQ8Row(seg, scales, r, x, xj, lanes);
+                            default -> {}
                         }
                         int yi = yo + j * ldy + (i + q) * ys;
                         y[yi] = acc ? y[yi] + sum : sum;
@@ -238,23 +247,41 @@ public final class Matvec {
             }
         }
 
+        /** Element e of W as F32, for rows shorter than a vector (WIDEN rows are already widened into buf). */
+        private float element(float[] arr, MemorySegment seg, short[] bits, long e) {
+            return switch (kind) {
+                case HEAP_F32 -> arr[(int) e];
+                default -> s.getFloat(e);
+            };
+        }
+
         /**
          * One Q8_0 row from element r: whole blocks by the vector kernel, then the elements before the first block
          * boundary and after the last (rows whose length or start is not a multiple of 32) one by one.
          */
-        private float dotQ8Row(MemorySegment q, float[] scales, long r, float[] x, int xj, float[] lanes) {
+        private float dotQ8Row(MemorySegment q, float[] scales, long r, float[] x, int xj) {
             int head = (int) Math.min(k, (Q8.BLOCK - r % Q8.BLOCK) % Q8.BLOCK);
             int blocks = (k - head) / Q8.BLOCK, tail0 = head + blocks * Q8.BLOCK;
-            float sum = 0f;
-            if (blocks > 0) {
-                dotQ8(q, r + head, scales, (int) ((r + head) / Q8.BLOCK), x, xj + head, blocks, lanes);
-                sum = laneSum(lanes, 0);
-            }
+            float sum = blocks > 0 ? dotQ8(q, r + head, scales, (int) ((r + head) / Q8.BLOCK), x, xj + head, blocks) : 0f;
             for (int p = 0; p < head; p++) sum = Math.fma(q8(q, scales, r + p), x[xj + p], sum);
             for (int p = tail0; p < k; p++) sum = Math.fma(q8(q, scales, r + p), x[xj + p], sum);
             return sum;
         }
     }
+
+    /** Per-thread buffers of the row loop (decoding calls it thousands of times per token: no allocation there). */
+    private static final class Scratch {
+        final float[] sums = new float[4];
+        final short[] bits = new short[2 * L];
+        private float[] floats = new float[8 * L];
+
+        float[] floats(int n) {
+            if (floats.length < n) floats = new float[n];
+            return floats;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static float q8(MemorySegment q, float[] scales, long e) {
         return q.get(ValueLayout.JAVA_BYTE, e) * scales[(int) (e / Q8.BLOCK)];
@@ -273,20 +300,31 @@ public final class Matvec {
         }
     }
 
-    /** Pairwise sum of v[off .. off+L) (destroys it): a fixed order, and shorter chains than left to right. */
-    private static float laneSum(float[] v, int off) {
-        for (int n = L >> 1; n > 0; n >>= 1) {
-            for (int j = 0; j < n; j++) v[off + j] = v[off + j] + v[off + j + n];
+    /**
+     * Rotations by L/2, L/4, ..., 1 lanes. Adding a vector to its rotation by n puts v[j] + v[j+n] in lane j for j < n,
+     * so after every rotation lane 0 holds the pairwise sum of the lanes: a fixed order (each step exact IEEE adds,
+     * whatever the JIT does, unlike reduceLanes, whose order is the implementation's), shorter chains than left to
+     * right, and no round trip through memory: a vector stored and re-read lane by lane cost 10-20 ns per row, about a
+     * third of stories260K's decoding time, against 4-7 ns.
+     */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        VectorShuffle<Float>[] h = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
+        for (int l = 0, n = L / 2; n > 0; n >>= 1, l++) {
+            int by = n;
+            h[l] = VectorShuffle.fromOp(F, i -> (i + by) % L);
         }
-        return v[off];
+        return h;
     }
 
     /**
-     * lanes = the lane-wise sum of w[o + p]·x[xo + p] over p < len (a multiple of L): four accumulators over
-     * unrolled steps of 4L, the rest into the first, merged as (a0 + a1) + (a2 + a3). For rows widened from F16 and
+     * The sum of w[o + p]·x[xo + p] over p < len (a multiple of L): four accumulators over unrolled steps of 4L, the
+     * rest into the first, merged as (a0 + a1) + (a2 + a3), then the lanes pairwise ({@link #HALVES}). For rows widened from F16 and
      * heap 16-bit storage, one at a time.
      */
-    private static void dotF32(float[] w, int o, float[] x, int xo, int len, float[] lanes) {
+    private static float dotF32(float[] w, int o, float[] x, int xo, int len) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int p = 0;
         for (; p + 4 * L <= len; p += 4 * L) {
@@ -296,15 +334,16 @@ public final class Matvec {
             a3 = FloatVector.fromArray(F, w, o + p + 3 * L).fma(FloatVector.fromArray(F, x, xo + p + 3 * L), a3);
         }
         for (; p < len; p += L) a0 = FloatVector.fromArray(F, w, o + p).fma(FloatVector.fromArray(F, x, xo + p), a0);
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        a0 = a0.add(a1).add(a2.add(a3));
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     /**
-     * lanes[q*L ..] += the lane-wise products of rows q = 0..3 of w (at o, o+ld, o+2ld, o+3ld) with x[xo ..], over
-     * len elements (a multiple of L): one FMA chain per row, so every row is summed in the same order as by
-     * {@link #dot1}.
+     * sums[q] = row q = 0..3 of w (at o, o+ld, o+2ld, o+3ld) dotted with x[xo ..] over len elements (a multiple of L):
+     * one FMA chain per row, then its lanes pairwise, so every row is summed in the same order as by {@link #dot1}.
      */
-    private static void dot4(float[] w, int o, int ld, float[] x, int xo, int len, float[] lanes) {
+    private static void dot4(float[] w, int o, int ld, float[] x, int xo, int len, float[] sums) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int o1 = o + ld, o2 = o1 + ld, o3 = o2 + ld;
         for (int p = 0; p < len; p += L) {
@@ -314,20 +353,27 @@ public final class Matvec {
             a2 = FloatVector.fromArray(F, w, o2 + p).fma(xv, a2);
             a3 = FloatVector.fromArray(F, w, o3 + p).fma(xv, a3);
         }
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, L);
-        a2.intoArray(lanes, 2 * L);
-        a3.intoArray(lanes, 3 * L);
+        for (VectorShuffle<Float> h : HALVES) {
+            a0 = a0.add(a0.rearrange(h));
+            a1 = a1.add(a1.rearrange(h));
+            a2 = a2.add(a2.rearrange(h));
+            a3 = a3.add(a3.rearrange(h));
+        }
+        sums[0] = a0.lane(0);
+        sums[1] = a1.lane(0);
+        sums[2] = a2.lane(0);
+        sums[3] = a3.lane(0);
     }
 
-    private static void dot1(float[] w, int o, float[] x, int xo, int len, float[] lanes) {
+    private static float dot1(float[] w, int o, float[] x, int xo, int len) {
         FloatVector a0 = FloatVector.zero(F);
         for (int p = 0; p < len; p += L) a0 = FloatVector.fromArray(F, w, o + p).fma(FloatVector.fromArray(F, x, xo + p), a0);
-        a0.intoArray(lanes, 0);
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     /** {@link #dot4} over F32 rows in a native segment (byte offset b, rows rowBytes apart), read in place. */
-    private static void dot4(MemorySegment seg, long b, long rowBytes, float[] x, int xo, int len, float[] lanes) {
+    private static void dot4(MemorySegment seg, long b, long rowBytes, float[] x, int xo, int len, float[] sums) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         long b1 = b + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
         for (int p = 0; p < len; p += L) {
@@ -337,18 +383,25 @@ public final class Matvec {
             a2 = FloatVector.fromMemorySegment(F, seg, b2 + 4L * p, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, seg, b3 + 4L * p, LE).fma(xv, a3);
         }
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, L);
-        a2.intoArray(lanes, 2 * L);
-        a3.intoArray(lanes, 3 * L);
+        for (VectorShuffle<Float> h : HALVES) {
+            a0 = a0.add(a0.rearrange(h));
+            a1 = a1.add(a1.rearrange(h));
+            a2 = a2.add(a2.rearrange(h));
+            a3 = a3.add(a3.rearrange(h));
+        }
+        sums[0] = a0.lane(0);
+        sums[1] = a1.lane(0);
+        sums[2] = a2.lane(0);
+        sums[3] = a3.lane(0);
     }
 
-    private static void dot1(MemorySegment seg, long b, float[] x, int xo, int len, float[] lanes) {
+    private static float dot1(MemorySegment seg, long b, float[] x, int xo, int len) {
         FloatVector a0 = FloatVector.zero(F);
         for (int p = 0; p < len; p += L) {
             a0 = FloatVector.fromMemorySegment(F, seg, b + 4L * p, LE).fma(FloatVector.fromArray(F, x, xo + p), a0);
         }
-        a0.intoArray(lanes, 0);
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     /**
@@ -358,7 +411,7 @@ public final class Matvec {
      * and two FMAs cover 2L weights, fewer instructions per byte than widening half-width loads. Two loads per step
      * feed four accumulators (even and odd halves of each).
      */
-    private static void dotBf16(MemorySegment seg, long b, float[] xp, int xo, int len, float[] lanes) {
+    private static float dotBf16(MemorySegment seg, long b, float[] xp, int xo, int len) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int p = 0;
         for (; p + 4 * L <= len; p += 4 * L) {
@@ -375,7 +428,9 @@ public final class Matvec {
             a0 = v0.lanewise(LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + p), a0);
             a1 = v0.and(HIGH_HALF).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + p + L), a1);
         }
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        a0 = a0.add(a1).add(a2.add(a3));
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     private static final int HIGH_HALF = 0xFFFF0000;
@@ -386,7 +441,7 @@ public final class Matvec {
      * with x are summed in a block accumulator, and that is multiplied by the block's scale into the running sum: one
      * multiply per 32 weights instead of 32. Two blocks per step feed two accumulators.
      */
-    private static void dotQ8(MemorySegment q, long e, float[] scales, int sb, float[] x, int xo, int blocks, float[] lanes) {
+    private static float dotQ8(MemorySegment q, long e, float[] scales, int sb, float[] x, int xo, int blocks) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         int c = 0;
         for (; c + 2 <= blocks; c += 2) {
@@ -408,7 +463,9 @@ public final class Matvec {
             for (int v = 1; v < Q8.VPB; v++) t0 = widen(q, o + v * L).fma(FloatVector.fromArray(F, x, xp + v * L), t0);
             a0 = t0.fma(FloatVector.broadcast(F, scales[sb + c]), a0);
         }
-        a0.add(a1).intoArray(lanes, 0);
+        a0 = a0.add(a1);
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     /** L int8 quants from byte e, as floats. Always inlined (a tiny static method): the vector never crosses a call. */

@@ -135,15 +135,23 @@ public final class Sgemm {
                 store(acc, c, cOffset + i * ldc, n, accumulate);
             }
         } else {
-            // B row-major: row i of C accumulates A(i, p) * row p of B, p in order
-            float[] bp = new float[k * n];
-            readLines(b, k, n, bp);
+            // B row-major: row i of C accumulates A(i, p) * row p of B, p in order. Heap F32 rows (a KV cache's
+            // values) are read in place, anything else copied once.
+            float[] bp = b.storage().floats();
+            int bo = b.offset(), ldb = b.rowStride();
+            if (bp == null) {
+                bp = new float[k * n];
+                readLines(b, k, n, bp);
+                bo = 0;
+                ldb = n;
+            }
             for (int i = 0; i < m; i++) {
                 readLine(a, i, 0, k, ar, 0);
                 java.util.Arrays.fill(acc, 0f);
                 for (int p = 0; p < k; p++) {
                     float v = ar[p];
-                    for (int j = 0; j < n; j++) acc[j] = Math.fma(v, bp[p * n + j], acc[j]);
+                    int row = bo + p * ldb;
+                    for (int j = 0; j < n; j++) acc[j] = Math.fma(v, bp[row + j], acc[j]);
                 }
                 store(acc, c, cOffset + i * ldc, n, accumulate);
             }
