@@ -793,6 +793,14 @@ public final class Tensor {
     }
 
     /**
+     * Scaled dot-product attention with this tensor as the queries: {@code softmax(this·k^T·scale + bias)·v}, grouped
+     * key/value heads allowed; see {@link Backend#attention}.
+     */
+    public Tensor attention(Tensor k, Tensor v, Tensor bias, double scale) {
+        return backend().attention(this, k, v, bias, scale);
+    }
+
+    /**
      * Grouped matrix product (pyg-lib's {@code segment_matmul}): rows {@code offsets[g]} to {@code offsets[g+1]} of
      * this {@code [S, k]} matrix times {@code w[g]} of {@code w [G, k, n]}; result {@code [S, n]}. It is the
      * per-relation transform of an RGCN layer: one matmul per group on that group's rows, no padding, no gather of
