@@ -1,5 +1,5 @@
 #!/bin/sh
-# Matrix-vector y = W·x (W row-major, off-heap, F32 and BF16) against the machine's read bandwidth, in one run.
+# Matrix-vector y = W·x (W row-major, off-heap, F32, BF16 and Q8_0) against the machine's read bandwidth, in one run.
 #
 #   scripts/bench-matvec.sh
 #
@@ -49,7 +49,7 @@ printf 'read bandwidth, 1 GiB, all threads: mean %.1f ± %.1f GB/s (%s pattern),
 echo "GB/s of W read: mean ± 99.9% error over $windows one-second windows, and the best window"
 printf '%11s | %5s | %20s | %6s | %22s\n' W dtype "matvec mean" best "% of bandwidth mean/best"
 for shape in 4096x4096 11008x4096; do
-  for dtype in F32 BF16; do
+  for dtype in F32 BF16 Q8_0; do
     set -- $(result matvec:gbytes "shape=$shape" "dtype=$dtype")
     printf '%11s | %5s | %9.1f ± %8.1f | %6.1f | %12s / %s\n' "$shape" "$dtype" "$1" "$2" "$3" \
       "$(awk -v a="$1" -v b="$bw" 'BEGIN { printf "%.0f%%", 100 * a / b }')" \

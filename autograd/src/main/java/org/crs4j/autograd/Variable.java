@@ -518,6 +518,44 @@ public final class Variable {
     }
 
     /**
+     * Scaled dot-product attention {@code softmax(q·k^T·scale + bias)·v} with grouped key/value heads (see
+     * {@link Tensor#attention}); bias may be null. Backward recomputes the probabilities p (nothing of size
+     * [Tq, Tk] is kept from the forward pass) and, with group g query heads per key/value head stacked as rows:
+     * <pre>
+     *   dV = p^T·dO          dP = dO·V^T          dS = p ⊙ (dP - rowsum(dP ⊙ p))
+     *   dQ = dS·K·scale      dK = dS^T·Q·scale    dBias = dS (summed to the bias's shape)
+     * </pre>
+     */
+    public static Variable attention(Variable q, Variable k, Variable v, Variable bias, double scale) {
+        Tensor qt = q.data, kt = k.data, vt = v.data, bt = bias == null ? null : bias.data;
+        Tensor out = qt.attention(kt, vt, bt, scale);
+        Node.Backward bw = (g, n) -> {
+            int b = qt.size(0), h = qt.size(1), tq = qt.size(2), d = qt.size(3);
+            int hkv = kt.size(1), tk = kt.size(2), dv = vt.size(3), group = h / hkv;
+            Tensor qg = group == 1 ? qt : qt.reshape(b, hkv, group * tq, d);
+            Tensor s = qg.matmul(kt.mT());
+            if (scale != 1) s = s.mul(scale);
+            if (group != 1) s = s.view(b, h, tq, tk);
+            if (bt != null) s = s.add(bt);
+            Tensor p = s.softmax(-1);
+            Tensor pg = group == 1 ? p : p.view(b, hkv, group * tq, tk);
+            Tensor gg = group == 1 ? g : g.reshape(b, hkv, group * tq, dv);
+            Tensor dP = gg.matmul(vt.mT());
+            if (group != 1) dP = dP.view(b, h, tq, tk);
+            Tensor dS = p.mul(dP.sub(dP.mul(p).sum(-1, true)));
+            Tensor dSg = group == 1 ? dS : dS.view(b, hkv, group * tq, tk);
+            Tensor dSs = scale == 1 ? dSg : dSg.mul(scale);
+            Tensor[] grads = new Tensor[n.length];
+            if (n[0]) grads[0] = group == 1 ? dSs.matmul(kt) : dSs.matmul(kt).view(b, h, tq, d);
+            if (n[1]) grads[1] = dSs.mT().matmul(qg);
+            if (n[2]) grads[2] = pg.mT().matmul(gg);
+            if (n.length > 3 && n[3]) grads[3] = dS;
+            return grads;
+        };
+        return record("attention", out, bw, bias == null ? new Variable[] {q, k, v} : new Variable[] {q, k, v, bias});
+    }
+
+    /**
      * Grouped matrix product (see {@link Tensor#segmentMatmul}): rows offsets[g]..offsets[g+1] of this [S, k] times
      * w[g] of w [G, k, n]. Backward: the same grouping with w transposed for this input, and x_g^T g_g per group
      * for the weights.

@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.crs4j.models.Quantization;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
 import org.crs4j.models.llama.Llama;
@@ -27,7 +29,10 @@ import org.crs4j.tensor.cpu.Parallel;
  * vector loads on {@link Parallel#THREADS} threads (a read-only stream, like decoding). Bandwidth and decoding runs
  * alternate so that both see the same conditions.
  *
- * <pre>java -cp bench/target/benchmarks.jar org.crs4j.bench.DecodeRoofline MODEL_DIR [TOKENS] [RUNS]</pre>
+ * <p>With {@code q8} the model is loaded with {@link Quantization#Q8}: the bytes per token are then the int8 quants
+ * and F32 scales of the quantized matrices plus the F32 norm weights, and those are what the bandwidth pass streams.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar org.crs4j.bench.DecodeRoofline MODEL_DIR [TOKENS] [RUNS] [none|q8]</pre>
  */
 public final class DecodeRoofline {
     private DecodeRoofline() {}
@@ -38,26 +43,42 @@ public final class DecodeRoofline {
         Path model = Path.of(args[0]);
         int tokens = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 5;
-        try (Llama llama = Llama.load(model)) {
+        Quantization quantization = args.length > 3 ? Quantization.parse(args[3]) : Quantization.NONE;
+        long t0load = System.nanoTime();
+        try (Llama llama = Llama.load(model, null, quantization)) {
+            double loadSeconds = (System.nanoTime() - t0load) / 1e9;
             LlamaConfig c = llama.config();
             List<MemorySegment> perToken = new ArrayList<>();
+            List<float[]> heapPerToken = new ArrayList<>(); // F32 copies and Q8_0 scales (heap arrays)
             long bytes = 0;
             for (Map.Entry<String, Tensor> e : llama.model().stateDict().entrySet()) {
                 boolean embedding = e.getKey().equals("model.embed_tokens.weight");
                 if (embedding && !c.tieWordEmbeddings()) continue; // one row per token: negligible
                 Tensor t = e.getValue();
-                MemorySegment seg = ((CpuStorage) t.storage()).segment()
+                CpuStorage s = (CpuStorage) t.storage();
+                if (s.floats() != null) {
+                    heapPerToken.add(s.floats());
+                    bytes += 4L * s.floats().length;
+                    continue;
+                }
+                MemorySegment seg = s.segment()
                         .asSlice((long) t.offset() * t.dtype().byteSize(), (long) t.numel() * t.dtype().byteSize());
                 perToken.add(seg);
                 bytes += seg.byteSize();
+                if (s.scales() != null) {
+                    heapPerToken.add(s.scales());
+                    bytes += 4L * s.scales().length;
+                }
             }
-            System.out.printf("model %s: %,d parameters, %s weights; %,d weight bytes read per token; %d threads%n",
-                    model, c.parameterCount(), llama.model().outputWeight().dtype(), bytes, Parallel.THREADS);
+            System.out.printf("model %s: %,d parameters, %s weights%s; %,d weight bytes read per token; %d threads%n",
+                    model, c.parameterCount(), llama.model().outputWeight().dtype(),
+                    quantization == Quantization.NONE ? " (memory-mapped)" : String.format(" (quantized while loading, %.1f s)", loadSeconds),
+                    bytes, Parallel.THREADS);
             int bos = Math.max(c.bosTokenId(), 0);
             GenerationConfig cfg = GenerationConfig.greedy(tokens);
             double[] bw = new double[runs], tps = new double[runs];
             for (int r = 0; r < runs; r++) {
-                bw[r] = streamBandwidth(perToken, bytes);
+                bw[r] = streamBandwidth(perToken, heapPerToken, bytes);
                 long t0 = System.nanoTime();
                 int n = Generation.generate(llama.model(), new int[][] {{bos}}, cfg, null)[0].length;
                 tps[r] = n / ((System.nanoTime() - t0) / 1e9);
@@ -75,8 +96,8 @@ public final class DecodeRoofline {
         }
     }
 
-    /** Bytes per second reading every segment once, split over the compute threads. */
-    static double streamBandwidth(List<MemorySegment> segments, long bytes) {
+    /** Bytes per second reading every segment and array once, split over the compute threads. */
+    static double streamBandwidth(List<MemorySegment> segments, List<float[]> arrays, long bytes) {
         long chunk = 1 << 22;
         List<long[]> tasks = new ArrayList<>(); // {segment index, start, end}
         for (int i = 0; i < segments.size(); i++) {
@@ -85,6 +106,10 @@ public final class DecodeRoofline {
         }
         long[] sink = new long[Parallel.THREADS * 8];
         long t0 = System.nanoTime();
+        float[] arraySink = new float[arrays.size()];
+        Parallel.forRange(arrays.size(), 1, (a, b) -> {
+            for (int k = a; k < b; k++) arraySink[k] = sum(arrays.get(k));
+        });
         Parallel.forRange(tasks.size(), 1, (a, b) -> {
             long acc = 0;
             for (int k = a; k < b; k++) {
@@ -96,6 +121,16 @@ public final class DecodeRoofline {
         double s = (System.nanoTime() - t0) / 1e9;
         if (Arrays.stream(sink).sum() == 42) System.out.print("");
         return bytes / s;
+    }
+
+    /** Heap arrays are read through their own loop: heap segments must never reach the Vector API's segment loads. */
+    private static float sum(float[] a) {
+        FloatVector acc = FloatVector.zero(FloatVector.SPECIES_PREFERRED);
+        int step = FloatVector.SPECIES_PREFERRED.length(), i = 0;
+        for (; i + step <= a.length; i += step) acc = acc.add(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, a, i));
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < a.length; i++) s += a[i];
+        return s;
     }
 
     private static long sum(MemorySegment seg, long from, long to) {

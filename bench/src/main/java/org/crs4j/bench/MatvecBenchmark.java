@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.crs4j.tensor.DType;
+import org.crs4j.tensor.Tensor;
 import org.crs4j.tensor.cpu.CpuStorage;
 import org.crs4j.tensor.cpu.Half;
 import org.crs4j.tensor.cpu.MatrixOperand;
@@ -28,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code y = W·x} with a row-major W [rows, cols] (a Linear weight) in off-heap memory, as a memory-mapped
- * checkpoint holds it, in F32 or BF16; all threads of {@link Parallel}.
+ * checkpoint holds it, in F32 or BF16, or quantized to Q8_0 at load time (int8 quants off-heap, F32 scales); all
+ * threads of {@link Parallel}. For Q8_0 the bytes counted are the quants and the scales.
  *
  * <p>Token generation reads every weight once per token, so W must come from DRAM here too: the benchmark cycles
  * through enough copies of W (at least 512 MiB in all, several times any L3) that none is cached when it is read.
@@ -46,7 +48,7 @@ public class MatvecBenchmark {
     @Param({"4096x4096", "11008x4096"})
     public String shape;
 
-    @Param({"F32", "BF16"})
+    @Param({"F32", "BF16", "Q8_0"})
     public String dtype;
 
     private static final long MIN_TOTAL_BYTES = 512L << 20;
@@ -69,12 +71,19 @@ public class MatvecBenchmark {
         String[] rc = shape.split("x");
         int rows = Integer.parseInt(rc[0]), cols = Integer.parseInt(rc[1]);
         DType dt = DType.valueOf(dtype);
-        bytesPerWeight = (long) rows * cols * dt.byteSize();
+        bytesPerWeight = dt.storageBytes((long) rows * cols);
         int copies = (int) Math.max(2, (MIN_TOTAL_BYTES + bytesPerWeight - 1) / bytesPerWeight);
         arena = Arena.ofShared();
         SplittableRandom rnd = new SplittableRandom(42);
         weights = new MatrixOperand[copies];
         for (int c = 0; c < copies; c++) {
+            if (dt == DType.Q8_0) {
+                float[] values = new float[rows * cols];
+                for (int i = 0; i < values.length; i++) values[i] = (float) (rnd.nextDouble() * 0.1 - 0.05);
+                CpuStorage q = (CpuStorage) Tensor.of(values, rows, cols).to(DType.Q8_0).storage();
+                weights[c] = MatrixOperand.rowMajor(q, 0, rows, cols, cols);
+                continue;
+            }
             MemorySegment seg = arena.allocate(bytesPerWeight, 64);
             for (long i = 0; i < (long) rows * cols; i++) {
                 float v = (float) (rnd.nextDouble() * 0.1 - 0.05);

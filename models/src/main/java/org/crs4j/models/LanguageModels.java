@@ -22,13 +22,18 @@ public final class LanguageModels {
      * @param tokenizerFile a tokenizer overriding the folder's (or the one a llama2.c file lacks), or null
      */
     public static LanguageModel load(Path path, Path tokenizerFile) throws IOException {
+        return load(path, tokenizerFile, Quantization.NONE);
+    }
+
+    /** As {@link #load(Path, Path)}, with the weights held as {@code quantization} says (see {@link Quantization}). */
+    public static LanguageModel load(Path path, Path tokenizerFile, Quantization quantization) throws IOException {
         if (Files.isDirectory(path) && Files.isRegularFile(path.resolve("config.json"))) {
             return switch (architecture(path.resolve("config.json"))) {
-                case T5 -> T5.load(path, tokenizerFile);
-                case LLAMA -> Llama.load(path, tokenizerFile);
+                case T5 -> T5.load(path, tokenizerFile, quantization);
+                case LLAMA -> Llama.load(path, tokenizerFile, quantization);
             };
         }
-        return Llama.load(path, tokenizerFile); // a llama2.c file, or a folder whose missing config.json Llama reports
+        return Llama.load(path, tokenizerFile, quantization); // a llama2.c file, or a folder whose missing config.json Llama reports
     }
 
     enum Architecture { LLAMA, T5 }

@@ -51,6 +51,14 @@ public interface Backend {
      */
     Tensor matmul(Tensor a, Tensor b);
 
+    /**
+     * Scaled dot-product attention {@code softmax(q·k^T·scale + bias)·v} (torch's scaled_dot_product_attention): q
+     * [B, H, Tq, d], k [B, Hkv, Tk, d], v [B, Hkv, Tk, dv], H a multiple of Hkv (query head h uses key/value head
+     * h / (H / Hkv), Hugging Face's repeat_kv), bias (masks, T5's relative position bias) broadcastable to
+     * [B, H, Tq, Tk] or null; softmax in F32 (F64 when an input is F64). Returns [B, H, Tq, dv].
+     */
+    Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale);
+
     /** out[i][j][k] = x[index[i][j][k]][j][k] for dim 0, and likewise for other dims (torch.gather). */
     Tensor gather(Tensor x, int dim, Tensor index);
 

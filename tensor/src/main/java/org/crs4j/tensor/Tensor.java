@@ -455,15 +455,18 @@ public final class Tensor {
         return new Tensor(storage, ns, st, offset);
     }
 
-    /** This tensor if contiguous, else a contiguous copy. */
+    /** This tensor if contiguous, else a contiguous copy (F32 for Q8_0, see {@link #copy()}). */
     public Tensor contiguous() {
         if (isContiguous()) return this;
         return copy();
     }
 
-    /** A contiguous copy (always copies). */
+    /**
+     * A contiguous copy (always copies). A Q8_0 tensor copies to F32, its dequantized values exactly: quantization is
+     * lossy and happens only where asked for, in {@code to(DType.Q8_0)}.
+     */
     public Tensor copy() {
-        return to(dtype(), true);
+        return to(dtype() == DType.Q8_0 ? DType.F32 : dtype(), true);
     }
 
     /** This tensor in {@code dtype}; returns this when it already is that dtype. */
@@ -787,6 +790,14 @@ public final class Tensor {
 
     public Tensor matmul(Tensor other) {
         return backend().matmul(this, other);
+    }
+
+    /**
+     * Scaled dot-product attention with this tensor as the queries: {@code softmax(this·k^T·scale + bias)·v}, grouped
+     * key/value heads allowed; see {@link Backend#attention}.
+     */
+    public Tensor attention(Tensor k, Tensor v, Tensor bias, double scale) {
+        return backend().attention(this, k, v, bias, scale);
     }
 
     /**

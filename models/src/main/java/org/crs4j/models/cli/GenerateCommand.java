@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.crs4j.models.LanguageModel;
 import org.crs4j.models.LanguageModels;
+import org.crs4j.models.Quantization;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
 import org.crs4j.models.hub.Hub;
@@ -62,6 +63,14 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--beams", paramLabel = "N", description = "beam search with N beams (the text appears at the end)")
     Integer beams;
 
+    @Option(names = "--quantize", paramLabel = "none|q8", defaultValue = "none",
+            description = "q8: quantize the weight matrices to 8-bit blocks (Q8_0) while loading: faster generation on the"
+                    + " CPU, weights within 1/254 of each block's largest; none (default): the checkpoint's own weights")
+    String quantize;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     private final Supplier<Hub> hub;
 
     public GenerateCommand() {
@@ -75,9 +84,15 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Quantization quantization;
+        try {
+            quantization = Quantization.parse(quantize);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--quantize: " + e.getMessage());
+        }
         Path path = ModelLocator.locate(model, revision, true, hub);
         long t0 = System.nanoTime();
-        try (LanguageModel lm = LanguageModels.load(path, tokenizer)) {
+        try (LanguageModel lm = LanguageModels.load(path, tokenizer, quantization)) {
             if (!lm.hasTokenizer()) throw new IOException("--model " + model + ": no tokenizer found beside it; pass --tokenizer FILE");
             GenerationConfig cfg = config(lm.defaults());
             PrintStream err = System.err;
@@ -104,15 +119,19 @@ public final class GenerateCommand implements Callable<Integer> {
             int n = count[0];
             double total = (end - start) / 1e9, afterFirst = (end - first[0]) / 1e9;
             if (cfg.numBeams() > 1) {
-                err.printf("%d tokens in %.3f s: %.1f tokens/s (beam search, %d beams; model loaded in %.2f s)%n", n, total,
-                        n / total, cfg.numBeams(), loadSeconds);
+                err.printf("%d tokens in %.3f s: %.1f tokens/s (beam search, %d beams; model loaded in %.2f s%s)%n", n, total,
+                        n / total, cfg.numBeams(), loadSeconds, loadNote(quantization));
             } else {
                 err.printf("%d tokens in %.3f s: %.1f tokens/s (prompt of %d tokens and first token in %.3f s, then %.1f tokens/s;"
-                                + " model loaded in %.2f s)%n", n, total, n / total, promptIds.length, (first[0] - start) / 1e9,
-                        n > 1 ? (n - 1) / afterFirst : 0.0, loadSeconds);
+                                + " model loaded in %.2f s%s)%n", n, total, n / total, promptIds.length, (first[0] - start) / 1e9,
+                        n > 1 ? (n - 1) / afterFirst : 0.0, loadSeconds, loadNote(quantization));
             }
             return 0;
         }
+    }
+
+    private static String loadNote(Quantization q) {
+        return q == Quantization.Q8 ? ", weights quantized to Q8_0" : "";
     }
 
     private GenerationConfig config(GenerationConfig defaults) {

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.crs4j.autograd.Variable;
 import org.crs4j.models.LanguageModel;
 import org.crs4j.models.ModelFormatException;
+import org.crs4j.models.Quantization;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
 import org.crs4j.models.generation.TokenDecoder;
@@ -37,7 +38,8 @@ import org.crs4j.tensor.io.TensorInfo;
  * <p>Sources: a Hugging Face folder ({@code config.json}, {@code model.safetensors} or a sharded index,
  * {@code generation_config.json} when present, the tokenizer the folder holds), or a llama2.c {@code .bin} file (with
  * a tokenizer file given separately). Weights stay memory-mapped in their stored dtype (F32, BF16, F16): loading a 7B
- * BF16 model costs page cache, not heap. {@link #close()} unmaps them.
+ * BF16 model costs page cache, not heap. {@link #close()} unmaps them. With {@link Quantization#Q8} the matrices are
+ * quantized to Q8_0 while loading (faster generation) and the files are unmapped at once.
  */
 public final class Llama implements LanguageModel {
     private final Path source;
@@ -59,6 +61,13 @@ public final class Llama implements LanguageModel {
         return load(path, null);
     }
 
+    /** As {@link #load(Path, Path)}, with the weights held as {@code quantization} says (see {@link Quantization}). */
+    public static Llama load(Path path, Path tokenizerFile, Quantization quantization) throws IOException {
+        if (Files.isDirectory(path)) return loadHuggingFace(path, tokenizerFile, quantization);
+        if (Files.isRegularFile(path)) return loadLlama2c(path, tokenizerFile, quantization);
+        throw new NoSuchFileException(path.toString(), null, "neither a model folder nor a checkpoint file");
+    }
+
     /**
      * Loads a Hugging Face folder or a llama2.c file.
      *
@@ -66,12 +75,10 @@ public final class Llama implements LanguageModel {
      *                      the folder's, or null
      */
     public static Llama load(Path path, Path tokenizerFile) throws IOException {
-        if (Files.isDirectory(path)) return loadHuggingFace(path, tokenizerFile);
-        if (Files.isRegularFile(path)) return loadLlama2c(path, tokenizerFile);
-        throw new NoSuchFileException(path.toString(), null, "neither a model folder nor a checkpoint file");
+        return load(path, tokenizerFile, Quantization.NONE);
     }
 
-    private static Llama loadHuggingFace(Path folder, Path tokenizerFile) throws IOException {
+    private static Llama loadHuggingFace(Path folder, Path tokenizerFile, Quantization quantization) throws IOException {
         LlamaConfig config = LlamaConfig.fromJson(folder.resolve("config.json"));
         Safetensors st = Safetensors.open(folder);
         try {
@@ -90,16 +97,41 @@ public final class Llama implements LanguageModel {
             if (!config.tieWordEmbeddings() && !weights.containsKey("lm_head.weight")) config = tied(config);
             if (config.tieWordEmbeddings()) weights.remove("lm_head.weight");
             LlamaModel model = new LlamaModel(config, null);
-            install(model, weights, st.path());
+            install(model, quantize(weights, quantization, st.path()), st.path());
             GenerationConfig defaults = GenerationConfig.greedy(256, config.eosTokenIds());
             Path gen = folder.resolve("generation_config.json");
             if (Files.isRegularFile(gen)) defaults = GenerationConfig.fromJson(gen, defaults);
             Tokenizer tok = tokenizerFile != null ? Tokenizers.fromFile(tokenizerFile) : findTokenizer(folder);
-            return new Llama(folder, model, tok, defaults, st);
+            return new Llama(folder, model, tok, defaults, release(st, quantization));
         } catch (IOException | RuntimeException e) {
             st.close();
             throw e;
         }
+    }
+
+    /**
+     * The weights as {@code quantization} holds them; a tensor that cannot be quantized is named with its file. (Shared
+     * with the T5 loader.)
+     */
+    public static Map<String, Tensor> quantize(Map<String, Tensor> weights, Quantization quantization, Path file) throws ModelFormatException {
+        try {
+            return quantization.apply(weights);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, e.getMessage(), e);
+        }
+    }
+
+    /** What the model must close: the checkpoint while its mapping holds the weights, nothing once they were copied. */
+    public static AutoCloseable release(AutoCloseable checkpoint, Quantization quantization) throws IOException {
+        if (quantization == Quantization.NONE) return checkpoint;
+        try {
+            checkpoint.close(); // the weights are in-memory copies now: unmap the files
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        return () -> {};
     }
 
     private static Tokenizer findTokenizer(Path folder) throws IOException {
@@ -109,16 +141,16 @@ public final class Llama implements LanguageModel {
         return null;
     }
 
-    private static Llama loadLlama2c(Path file, Path tokenizerFile) throws IOException {
+    private static Llama loadLlama2c(Path file, Path tokenizerFile, Quantization quantization) throws IOException {
         Llama2cCheckpoint ckpt = Llama2cCheckpoint.open(file);
         try {
             LlamaModel model = new LlamaModel(ckpt.config(), null);
-            install(model, ckpt.weights(), file);
+            install(model, quantize(ckpt.weights(), quantization, file), file);
             Tokenizer tok = tokenizerFile != null ? Tokenizers.fromFile(tokenizerFile) : null;
             if (tok == null && file.getParent() != null && Files.isRegularFile(file.getParent().resolve("tokenizer.bin"))) {
                 tok = Tokenizers.fromFile(file.getParent().resolve("tokenizer.bin")); // run.c's default
             }
-            return new Llama(file, model, tok, GenerationConfig.greedy(256, ckpt.config().eosTokenIds()), ckpt);
+            return new Llama(file, model, tok, GenerationConfig.greedy(256, ckpt.config().eosTokenIds()), release(ckpt, quantization));
         } catch (IOException | RuntimeException e) {
             ckpt.close();
             throw e;

@@ -12,6 +12,8 @@ import org.crs4j.autograd.Variable;
 import org.crs4j.models.JsonFields;
 import org.crs4j.models.LanguageModel;
 import org.crs4j.models.ModelFormatException;
+import org.crs4j.models.Quantization;
+import org.crs4j.models.llama.Llama;
 import org.crs4j.models.generation.GenerationConfig;
 import org.crs4j.models.generation.TokenDecoder;
 import org.crs4j.models.tokenizer.DecodeStream;
@@ -37,7 +39,7 @@ import org.crs4j.tensor.io.TensorInfo;
  * <p>From a folder: {@code config.json} ({@link T5Config}), {@code model.safetensors} or
  * {@code model.safetensors.index.json} with its shards, {@code generation_config.json} when present, and the folder's
  * tokenizer ({@code tokenizer.json} or {@code spiece.model}). Weights stay memory-mapped in their stored dtype (F32,
- * BF16, F16). Checkpoints may store the shared embedding as {@code shared.weight} or only under its aliases
+ * BF16, F16), or are quantized to Q8_0 while loading ({@link Quantization#Q8}). Checkpoints may store the shared embedding as {@code shared.weight} or only under its aliases
  * {@code encoder.embed_tokens.weight} / {@code decoder.embed_tokens.weight}; a tied checkpoint's copy of
  * {@code lm_head.weight} and the unused decoder cross-attention relative bias of old exports are ignored.
  */
@@ -68,6 +70,11 @@ public final class T5 implements LanguageModel {
      * @param tokenizerFile a tokenizer file (tokenizer.json, spiece.model) overriding the folder's, or null
      */
     public static T5 load(Path folder, Path tokenizerFile) throws IOException {
+        return load(folder, tokenizerFile, Quantization.NONE);
+    }
+
+    /** As {@link #load(Path, Path)}, with the weights held as {@code quantization} says (see {@link Quantization}). */
+    public static T5 load(Path folder, Path tokenizerFile, Quantization quantization) throws IOException {
         if (!Files.isDirectory(folder)) throw new NoSuchFileException(folder.toString(), null, "not a model folder");
         T5Config config = T5Config.fromJson(folder.resolve("config.json"));
         Path gen = folder.resolve("generation_config.json");
@@ -75,11 +82,11 @@ public final class T5 implements LanguageModel {
         Safetensors st = Safetensors.open(folder);
         try {
             T5Model model = new T5Model(config, null);
-            install(model, weights(st, config), st.path());
+            install(model, Llama.quantize(weights(st, config), quantization, st.path()), st.path());
             GenerationConfig defaults = GenerationConfig.greedy(256, config.eosTokenIds());
             if (Files.isRegularFile(gen)) defaults = GenerationConfig.fromJson(gen, defaults);
             Tokenizer tok = tokenizerFile != null ? Tokenizers.fromFile(tokenizerFile) : findTokenizer(folder);
-            return new T5(folder, model, tok, defaults, st);
+            return new T5(folder, model, tok, defaults, Llama.release(st, quantization));
         } catch (IOException | RuntimeException e) {
             st.close();
             throw e;

@@ -119,4 +119,27 @@ class GenerateCommandTest {
             assertTrue(Files.isRegularFile(cache.resolve("models--crs4j-test--tiny-t5/snapshots").resolve(commit).resolve("spiece.model")));
         }
     }
+
+    @Test
+    void quantizeQ8GeneratesWhatTheQ8ModelGenerates() throws Exception {
+        String root = System.getProperty("crs4j.shared");
+        Path dir = root == null ? null : Path.of(root, "models", "stories260K");
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir != null && Files.isRegularFile(dir.resolve("stories260K.bin")),
+                "stories260K not found under crs4j.shared=" + root);
+        String prompt = "Once upon a time, there was a dog";
+        Result r = generate(hub(Path.of("unused"), null, true), "--model", dir.resolve("stories260K.bin").toString(),
+                "--tokenizer", dir.resolve("tok512.bin").toString(), "--prompt", prompt, "--max-new-tokens", "30",
+                "--temperature", "0", "--quantize", "q8");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("weights quantized to Q8_0"), r.err());
+        try (org.crs4j.models.llama.Llama q = org.crs4j.models.llama.Llama.load(dir.resolve("stories260K.bin"),
+                dir.resolve("tok512.bin"), org.crs4j.models.Quantization.Q8)) {
+            String want = prompt + q.generate(prompt, q.defaults().withMaxNewTokens(30).withTemperature(0), null) + "\n";
+            assertEquals(want, r.out());
+        }
+        Result bad = generate(hub(Path.of("unused"), null, true), "--model", dir.resolve("stories260K.bin").toString(),
+                "--tokenizer", dir.resolve("tok512.bin").toString(), "--prompt", prompt, "--quantize", "q4");
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("--quantize") && bad.err().contains("q4"), bad.err());
+    }
 }

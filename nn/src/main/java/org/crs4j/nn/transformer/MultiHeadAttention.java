@@ -148,25 +148,18 @@ public final class MultiHeadAttention extends Module {
     /**
      * softmax(q k^T * scale + bias) v for q [B, H, Tq, d] and k, v [B, Hkv, Tk, d] with H a multiple of Hkv
      * (query head h uses kv head h / (H / Hkv), as Hugging Face's repeat_kv); bias broadcasts to [B, H, Tq, Tk].
-     * Softmax is in F32 whatever the storage dtype of the inputs. Returns [B, H, Tq, d].
+     * Softmax is in F32 whatever the storage dtype of the inputs. Returns [B, H, Tq, d]. The engine's attention op
+     * ({@link Variable#attention}): decoding streams the cached keys and values once per query row, training and
+     * long prompts go through batched GEMMs.
      */
     public static Variable attend(Variable q, Variable k, Variable v, Variable bias, double scale) {
-        int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3);
+        int h = q.size(1), d = q.size(3);
         int hkv = k.size(1), tk = k.size(2);
-        if (k.dim() != 4 || v.dim() != 4 || h % hkv != 0 || k.size(3) != d || v.size(1) != hkv || v.size(2) != tk) {
+        if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4 || h % hkv != 0 || k.size(3) != d || v.size(1) != hkv || v.size(2) != tk) {
             throw new IllegalArgumentException("attention shapes do not fit: q " + Arrays.toString(q.shape()) + ", k "
                     + Arrays.toString(k.shape()) + ", v " + Arrays.toString(v.shape()));
         }
-        int group = h / hkv;
-        Variable qg = group == 1 ? q : q.reshape(b, hkv, group * tq, d);
-        Variable scores = qg.matmul(k.mT());
-        if (scale != 1) scores = scores.mul(scale);
-        if (group != 1) scores = scores.view(b, h, tq, tk);
-        if (bias != null) scores = scores.add(bias);
-        Variable p = scores.softmax(-1);
-        if (group != 1) p = p.view(b, hkv, group * tq, tk);
-        Variable out = p.matmul(v);
-        return group == 1 ? out : out.view(b, h, tq, v.size(3));
+        return Variable.attention(q, k, v, bias, scale);
     }
 
     public RelativePositionBias relativeBias() {

@@ -26,6 +26,10 @@ final class CopyKernel {
         if (dst.numel() == 0) return;
         CpuStorage in = (CpuStorage) s.storage(), out = (CpuStorage) dst.storage();
         DType st = in.dtype(), dt = out.dtype();
+        if (dt == DType.Q8_0) {
+            quantize(s, dst);
+            return;
+        }
         if (st == dt && s.isContiguous() && dst.isContiguous() && s.numel() == dst.numel() && src.numel() == dst.numel()) {
             long bytes = (long) dst.numel() * dt.byteSize();
             MemorySegment.copy(in.segment(), (long) s.offset() * st.byteSize(), out.segment(),
@@ -35,8 +39,27 @@ final class CopyKernel {
         new Strided(shape, dst, s).forEachRow((off, inner, n) -> copyRow(in, off[1], inner[1], out, off[0], inner[0], n));
     }
 
+    /**
+     * Copying into Q8_0 storage quantizes, block by block, so it must write the destination storage whole: that is
+     * what {@code to(DType.Q8_0)} does (a new contiguous tensor); a view of Q8_0 storage cannot be written.
+     */
+    private static void quantize(Tensor src, Tensor dst) {
+        CpuStorage out = (CpuStorage) dst.storage();
+        if (!dst.isContiguous() || dst.offset() != 0 || dst.numel() != out.length()) {
+            throw new IllegalArgumentException("cannot copy into a view of Q8_0 storage: Q8_0 tensors are written whole, "
+                    + "by to(DType.Q8_0)");
+        }
+        boolean direct = src.isContiguous() && src.numel() == dst.numel() && src.dtype().isFloating() && src.dtype() != DType.F64;
+        Tensor s = direct ? src : Operands.contiguousHeap(src, DType.F32);
+        Q8.quantize((CpuStorage) s.storage(), s.offset(), out);
+    }
+
     private static void copyRow(CpuStorage in, int io, int is, CpuStorage out, int oo, int os, int n) {
         float[] dstF = out.floats();
+        if (dstF != null && is == 1 && os == 1 && in.dtype() == DType.Q8_0) {
+            FloatRuns.read(in, io, dstF, oo, n);
+            return;
+        }
         if (dstF != null) {
             float[] srcF = in.floats();
             if (srcF != null) {

@@ -95,6 +95,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+        return AttentionKernel.attention(q, k, v, bias, scale);
+    }
+
+    @Override
     public Tensor gather(Tensor x, int dim, Tensor index) {
         return IndexKernels.gather(x, dim, index);
     }

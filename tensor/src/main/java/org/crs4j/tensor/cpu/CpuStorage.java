@@ -1,5 +1,6 @@
 package org.crs4j.tensor.cpu;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.crs4j.tensor.DType;
@@ -9,6 +10,10 @@ import org.crs4j.tensor.Storage;
 /**
  * CPU storage: always a {@link MemorySegment} (heap array, native memory or a memory-mapped file region), plus the
  * backing Java array when there is one, so that kernels can take their fast path on {@code float[]}.
+ *
+ * <p>{@link DType#Q8_0} storage holds its int8 quants in a native segment (one byte per element) and one F32 scale
+ * per block of {@link DType#Q8_BLOCK} elements in a heap array ({@link #scales()}): element i is
+ * {@code quant[i] * scales[i / 32]}. It is read-only; tensors get it from {@code to(DType.Q8_0)} (see {@link Q8}).
  *
  * <p>Elements are in the machine's native byte order (little-endian on every platform crs4j supports); the
  * safetensors reader refuses to run on big-endian machines rather than silently mis-read.
@@ -23,8 +28,13 @@ public final class CpuStorage extends Storage {
     private final MemorySegment segment;
     private final Object array; // float[], double[], short[], int[], long[], byte[] or null
     private final Object owner; // keeps a mapped file's arena or other owner reachable while the storage is
+    private final float[] scales; // Q8_0 only: one per block
 
     private CpuStorage(DType dtype, long length, MemorySegment segment, Object array, Object owner) {
+        this(dtype, length, segment, array, owner, null);
+    }
+
+    private CpuStorage(DType dtype, long length, MemorySegment segment, Object array, Object owner, float[] scales) {
         super(dtype, length);
         if (segment.byteSize() < length * dtype.byteSize()) {
             throw new IllegalArgumentException("segment of " + segment.byteSize() + " bytes is too small for "
@@ -33,10 +43,14 @@ public final class CpuStorage extends Storage {
         this.segment = segment;
         this.array = array;
         this.owner = owner;
+        this.scales = scales;
     }
 
-    /** Zero-filled heap storage. */
+    /** Zero-filled heap storage (Q8_0: zero quants in native memory, zero scales). */
     public static CpuStorage allocate(DType dtype, int length) {
+        if (dtype == DType.Q8_0) {
+            return q8(Arena.ofAuto().allocate(Math.max(length, 1), 64).asSlice(0, length), new float[Q8.blocks(length)]);
+        }
         Object array = switch (dtype) {
             case F32 -> new float[length];
             case F64 -> new double[length];
@@ -44,8 +58,22 @@ public final class CpuStorage extends Storage {
             case I32 -> new int[length];
             case I64 -> new long[length];
             case BOOL -> new byte[length];
+            case Q8_0 -> throw new AssertionError();
         };
         return wrapArray(dtype, array);
+    }
+
+    /**
+     * Q8_0 storage over {@code quants} (one signed byte per element, in a native segment readable from every thread:
+     * global, automatic or shared arena) and one scale per block of 32 elements (the last block may be partial).
+     */
+    public static CpuStorage q8(MemorySegment quants, float[] scales) {
+        if (!quants.isNative()) throw new IllegalArgumentException("Q8_0 quants must be in native memory");
+        if (scales.length != Q8.blocks(quants.byteSize())) {
+            throw new IllegalArgumentException(quants.byteSize() + " Q8_0 elements need " + Q8.blocks(quants.byteSize())
+                    + " scales, got " + scales.length);
+        }
+        return new CpuStorage(DType.Q8_0, quants.byteSize(), quants, null, null, scales);
     }
 
     public static CpuStorage of(float[] data) {
@@ -93,6 +121,7 @@ public final class CpuStorage extends Storage {
      * reachable as long as this storage is, e.g. the object that closes the mapping's arena.
      */
     public static CpuStorage wrap(DType dtype, MemorySegment segment, Object owner) {
+        if (dtype == DType.Q8_0) throw new IllegalArgumentException("Q8_0 storage needs its scales: use CpuStorage.q8");
         if (segment.byteSize() % dtype.byteSize() != 0) {
             throw new IllegalArgumentException("segment of " + segment.byteSize() + " bytes is not a whole number of "
                     + dtype + " elements");
@@ -130,6 +159,11 @@ public final class CpuStorage extends Storage {
         return array instanceof byte[] a ? a : null;
     }
 
+    /** The per-block scales of Q8_0 storage, else null. */
+    public float[] scales() {
+        return scales;
+    }
+
     Object owner() {
         return owner;
     }
@@ -145,6 +179,7 @@ public final class CpuStorage extends Storage {
             case I32 -> segment.getAtIndex(I32, i);
             case I64 -> segment.getAtIndex(I64, i);
             case BOOL -> segment.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1f : 0f;
+            case Q8_0 -> segment.get(ValueLayout.JAVA_BYTE, i) * scales[(int) (i / DType.Q8_BLOCK)];
         };
     }
 
@@ -168,6 +203,7 @@ public final class CpuStorage extends Storage {
 
     public void setFloat(long i, float v) {
         switch (dtype()) {
+            case Q8_0 -> throw readOnlyQ8();
             case F32 -> segment.setAtIndex(F32, i, v);
             case F64 -> segment.setAtIndex(F64, i, v);
             case BF16 -> segment.setAtIndex(I16, i, Half.floatToBf16(v));
@@ -180,6 +216,7 @@ public final class CpuStorage extends Storage {
 
     public void setDouble(long i, double v) {
         switch (dtype()) {
+            case Q8_0 -> throw readOnlyQ8();
             case F64 -> segment.setAtIndex(F64, i, v);
             case I64 -> segment.setAtIndex(I64, i, (long) v);
             case I32 -> segment.setAtIndex(I32, i, (int) v);
@@ -189,11 +226,17 @@ public final class CpuStorage extends Storage {
 
     public void setLong(long i, long v) {
         switch (dtype()) {
+            case Q8_0 -> throw readOnlyQ8();
             case I32 -> segment.setAtIndex(I32, i, (int) v);
             case I64 -> segment.setAtIndex(I64, i, v);
             case BOOL -> segment.set(ValueLayout.JAVA_BYTE, i, v != 0 ? (byte) 1 : 0);
             case F64 -> segment.setAtIndex(F64, i, v);
             default -> setFloat(i, v);
         }
+    }
+
+    private static IllegalArgumentException readOnlyQ8() {
+        return new IllegalArgumentException("Q8_0 storage is read-only: elements cannot be written one by one "
+                + "(quantize a whole tensor with to(DType.Q8_0))");
     }
 }

@@ -134,7 +134,7 @@ final class Elementwise {
     static DType domain(DType t) {
         return switch (t) {
             case F64 -> DType.F64;
-            case F32, BF16, F16 -> DType.F32;
+            case F32, BF16, F16, Q8_0 -> DType.F32;
             default -> DType.I64;
         };
     }

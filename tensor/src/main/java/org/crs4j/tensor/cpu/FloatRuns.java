@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
 import org.crs4j.tensor.DType;
 
 /**
- * Reads a run of consecutive storage elements (F32, BF16 or F16, heap or segment) as floats: the one place where the
- * GEMM packing routines and the matrix-vector kernels widen 16-bit storage.
+ * Reads a run of consecutive storage elements (F32, BF16 or F16, heap or segment; Q8_0, dequantized) as floats: the
+ * one place where the GEMM packing routines, copies and the generic matrix-vector path widen storage types.
  *
  * <p>BF16 is the top half of an F32, so widening is a shift left by 16; F16 goes through the JDK's conversion, which
  * C2 vectorizes.
@@ -66,6 +66,7 @@ final class FloatRuns {
                 if (bf16) readBf16(bits, from, dst, dstOff, len);
                 else readF16(bits, from, dst, dstOff, len);
             }
+            case Q8_0 -> Q8.read(s, start, dst, dstOff, len);
             default -> throw new IllegalArgumentException("not a float storage: " + s.dtype());
         }
     }

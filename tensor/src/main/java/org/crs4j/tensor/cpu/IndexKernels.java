@@ -34,7 +34,7 @@ final class IndexKernels {
 
     /** The dtype index ops produce: the data's own, except that half floats widen to F32. */
     private static DType valueType(DType t) {
-        return t == DType.BF16 || t == DType.F16 ? DType.F32 : t;
+        return t == DType.BF16 || t == DType.F16 || t == DType.Q8_0 ? DType.F32 : t;
     }
 
     // ------------------------------------------------------------------ index_select
@@ -54,7 +54,7 @@ final class IndexKernels {
             if (in.dtype() == vt) {
                 long bytes = (long) row * vt.byteSize();
                 CpuStorage o = (CpuStorage) out.storage();
-                Parallel.forRange(idx.length, Math.max(1, 4096 / Math.max(row, 1)), (s, e) -> {
+                Parallel.forRange(idx.length, Parallel.grain(row), (s, e) -> {
                     for (int j = s; j < e; j++) {
                         java.lang.foreign.MemorySegment.copy(in.segment(), (base + idx[j] * row) * vt.byteSize(),
                                 o.segment(), (long) j * bytes, bytes);
@@ -62,10 +62,11 @@ final class IndexKernels {
                 });
                 return out;
             }
-            if (in.dtype() == DType.BF16) {
+            if (vt == DType.F32) {
+                // BF16, F16, Q8_0 rows (an embedding table in its storage dtype): widened row by row
                 float[] y = Operands.floats(out);
-                Parallel.forRange(idx.length, Math.max(1, 4096 / Math.max(row, 1)), (s, e) -> {
-                    for (int j = s; j < e; j++) CopyKernel.bf16ToF32(in.segment(), base + idx[j] * row, y, j * row, row);
+                Parallel.forRange(idx.length, Parallel.grain(row), (s, e) -> {
+                    for (int j = s; j < e; j++) FloatRuns.read(in, base + idx[j] * row, y, j * row, row);
                 });
                 return out;
             }
@@ -112,7 +113,7 @@ final class IndexKernels {
         int[] order = new int[e];
         int[] fill = Arrays.copyOf(start, rows);
         for (int j = 0; j < e; j++) order[fill[(int) idx[j]]++] = j;
-        int grain = Math.max(1, (1 << 14) / Math.max(1, row * Math.max(1, e / Math.max(rows, 1))));
+        int grain = Parallel.grain((long) row * Math.max(1, e / Math.max(rows, 1)));
         Parallel.forRange(rows, grain, (s, t) -> {
             for (int r = s; r < t; r++) {
                 int yo = r * row;

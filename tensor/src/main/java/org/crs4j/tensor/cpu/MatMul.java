@@ -58,9 +58,10 @@ final class MatMul {
         bShape[batch.length] = k; bShape[batch.length + 1] = n;
         Tensor ae = a.expand(aShape), be = b.expand(bShape);
         Tensor af = viewBatches(ae, count, m, k), bf = viewBatches(be, count, k, n);
-        // Many small products (attention heads): one per task. Few large ones: the GEMM parallelises inside.
-        boolean small = (long) m * n * k < (1L << 18);
-        Parallel.forRange(count, small ? 1 : count, (s, e) -> {
+        // Many small products (attention heads): several per task. Few large ones: the GEMM parallelises inside.
+        long each = (long) m * n * k;
+        boolean small = each < Parallel.MIN_CHUNK_WORK;
+        Parallel.forRange(count, small ? Parallel.grain(each) : count, (s, e) -> {
             for (int i = s; i < e; i++) {
                 Sgemm.sgemm(operand(af.select(0, i)), operand(bf.select(0, i)), c, i * m * n, n, false);
             }
@@ -87,10 +88,10 @@ final class MatMul {
         return tryView(a, a.numel() / a.size(-1), a.size(-1));
     }
 
-    /** F32/BF16/F16 storage with one unit stride in the last two dims; anything else is copied to F32. */
+    /** F32/BF16/F16/Q8_0 storage with one unit stride in the last two dims; anything else is copied to F32. */
     private static Tensor gemmReady(Tensor t) {
         DType dt = t.dtype();
-        if (dt != DType.F32 && dt != DType.BF16 && dt != DType.F16) t = t.to(DType.F32);
+        if (dt != DType.F32 && dt != DType.BF16 && dt != DType.F16 && dt != DType.Q8_0) t = t.to(DType.F32);
         int r = t.size(-2), c = t.size(-1);
         boolean rowMajor = c == 1 || t.stride(-1) == 1, colMajor = r == 1 || t.stride(-2) == 1;
         return rowMajor || colMajor ? t : t.contiguous();
@@ -115,7 +116,7 @@ final class MatMul {
         Tensor out = CpuBackend.INSTANCE.zeros(DType.F64, outShape);
         double[] x = Operands.doubles(af), y = Operands.doubles(bf), z = Operands.doubles(out);
         int xo = af.offset(), yo = bf.offset();
-        Parallel.forRange(count * m, 1, (s, e) -> {
+        Parallel.forRange(count * m, Parallel.grain((long) k * n), (s, e) -> {
             for (int row = s; row < e; row++) {
                 int bi = row / m, i = row % m;
                 for (int p = 0; p < k; p++) {

@@ -12,8 +12,8 @@ import org.crs4j.tensor.DType;
  * when the matrix has a single row or column, where the stride of that dimension is never used.
  *
  * <p>The storage dtype is F32, BF16 or F16, on the heap or in a {@link java.lang.foreign.MemorySegment} (a
- * memory-mapped checkpoint): the kernels convert 16-bit values to F32 as they read them, so model weights never
- * need an F32 copy. A segment must be readable from the compute threads of {@link Parallel}: global, automatic or
+ * memory-mapped checkpoint), or Q8_0 (quantized weights): the kernels convert 16-bit and quantized values to F32 as
+ * they read them, so model weights never need an F32 copy. A segment must be readable from the compute threads of {@link Parallel}: global, automatic or
  * shared arena (as memory mapping gives), not a confined one.
  */
 public record MatrixOperand(CpuStorage storage, int offset, int rows, int cols, int rowStride, int colStride) {
@@ -21,8 +21,8 @@ public record MatrixOperand(CpuStorage storage, int offset, int rows, int cols, 
     public MatrixOperand {
         if (storage == null) throw new IllegalArgumentException("matrix operand: storage is null");
         DType dtype = storage.dtype();
-        if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16) {
-            throw new IllegalArgumentException("matrix operand: dtype " + dtype + " is not F32, BF16 or F16");
+        if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16 && dtype != DType.Q8_0) {
+            throw new IllegalArgumentException("matrix operand: dtype " + dtype + " is not F32, BF16, F16 or Q8_0");
         }
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("matrix operand: negative shape " + rows + "x" + cols);

@@ -10,7 +10,6 @@ final class OptimizerKernels {
     private OptimizerKernels() {}
 
     private static final int L = VectorMath.F.length();
-    private static final int GRAIN = 1 << 15;
 
     static void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double l2, double decay,
                            double beta1, double beta2, double eps, double stepSize, double bc2Sqrt) {
@@ -38,7 +37,7 @@ final class OptimizerKernels {
             int po = param.offset(), go = g.offset(), mo = expAvg.offset(), vo = expAvgSq.offset();
             float fl2 = (float) l2, fdecay = (float) decay, b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1),
                     c2 = (float) (1 - beta2), feps = (float) eps, step = (float) stepSize, bc2 = (float) bc2Sqrt;
-            Parallel.forRange(n, GRAIN, (s, e) -> {
+            Parallel.forRange(n, Parallel.grain(8), (s, e) -> {
                 int i = s;
                 for (int bound = e - L + 1; i < bound; i += L) {
                     FloatVector pv = FloatVector.fromArray(VectorMath.F, p, po + i);
@@ -69,7 +68,7 @@ final class OptimizerKernels {
             Tensor g = Operands.contiguousHeap(grad, DType.F64);
             double[] p = Operands.doubles(param), gv = Operands.doubles(g), m = Operands.doubles(expAvg), v = Operands.doubles(expAvgSq);
             int po = param.offset(), go = g.offset(), mo = expAvg.offset(), vo = expAvgSq.offset();
-            Parallel.forRange(n, GRAIN, (s, e) -> {
+            Parallel.forRange(n, Parallel.grain(8), (s, e) -> {
                 for (int i = s; i < e; i++) {
                     double pi = p[po + i], gi = gv[go + i] + l2 * pi;
                     pi *= decay;

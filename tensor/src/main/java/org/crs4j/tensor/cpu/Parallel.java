@@ -9,6 +9,12 @@ import java.util.concurrent.ForkJoinWorkerThread;
  * never inside one reduction, so results are bit-identical for any thread count.
  *
  * <p>Threads: system property {@code crs4j.threads}, else the number of available processors.
+ *
+ * <p>Handing a chunk to a pool thread is not free: the thread is parked between ops, and waking it costs about
+ * 10-15 µs on the 2-core development machine (measured: fork and join of an empty chunk, median 12-14 µs; more when
+ * the other core is busy with another process). Kernels therefore split only work of at least {@link #MIN_CHUNK_WORK}
+ * elements per chunk ({@link #grain}), a few tens of microseconds, so that a second thread never makes an op slower:
+ * the small tensors of token-by-token decoding stay on the calling thread.
  */
 public final class Parallel {
     private Parallel() {}
@@ -26,14 +32,47 @@ public final class Parallel {
     /** At most this many chunks per forRange call; lowered only by tests that check thread-count independence. */
     private static volatile int maxChunks = THREADS;
 
-    /** Runs {@code body} with forRange limited to {@code chunks} chunks (1 = sequential). For tests. */
+    /**
+     * Elements of work (elements read or written by an element-wise op, multiply-adds of a product) below which a
+     * chunk is not worth a thread: 2^18, some 30-100 µs of simple element-wise work.
+     */
+    public static final long MIN_CHUNK_WORK = 1L << 18;
+
+    private static volatile long minChunkWork = MIN_CHUNK_WORK;
+
+    /**
+     * The least number of items per chunk when each item costs {@code workPerItem} elements of work: chunks of less
+     * than {@link #MIN_CHUNK_WORK} are not split off. (Inside {@link #withMaxChunks} it is 1: tests split even tiny
+     * work.)
+     */
+    public static int grain(long workPerItem) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, minChunkWork / Math.max(1, workPerItem)));
+    }
+
+    /** True when {@code work} elements are worth more than one thread (always inside {@link #withMaxChunks}). */
+    public static boolean worthSplitting(long work) {
+        return work >= 2 * minChunkWork;
+    }
+
+    /** How many chunks {@code work} elements are worth, from 1 to {@code max}: one per {@link #MIN_CHUNK_WORK}. */
+    public static int chunks(long work, int max) {
+        return (int) Math.max(1, Math.min(max, work / minChunkWork));
+    }
+
+    /**
+     * Runs {@code body} with forRange limited to {@code chunks} chunks (1 = sequential) and with grains of 1, so that
+     * even small test inputs are split into that many chunks. For tests of thread-count independence.
+     */
     public static <T> T withMaxChunks(int chunks, java.util.function.Supplier<T> body) {
         int saved = maxChunks;
+        long savedWork = minChunkWork;
         maxChunks = Math.max(1, chunks);
+        minChunkWork = 1;
         try {
             return body.get();
         } finally {
             maxChunks = saved;
+            minChunkWork = savedWork;
         }
     }
 

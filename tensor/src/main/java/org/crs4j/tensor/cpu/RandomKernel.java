@@ -24,7 +24,7 @@ final class RandomKernel {
         Tensor out = CpuBackend.INSTANCE.zeros(f64 ? DType.F64 : DType.F32, shape);
         float[] yf = Operands.floats(out);
         double[] yd = Operands.doubles(out);
-        Parallel.forRange(n, 1 << 14, (s, e) -> {
+        Parallel.forRange(n, Parallel.grain(8), (s, e) -> {
             int[] w = new int[4];
             for (int i = s; i < e; i++) {
                 Generator.philox(start + i, 0, key, w);

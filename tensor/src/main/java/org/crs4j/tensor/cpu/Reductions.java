@@ -77,13 +77,13 @@ final class Reductions {
         if (inner == 1) {
             int chunks = Math.max(1, (reduced + CHUNK - 1) / CHUNK);
             if (chunks == 1) {
-                Parallel.forRange(outer, Math.max(1, CHUNK / Math.max(reduced, 1)), (s, e) -> {
+                Parallel.forRange(outer, Parallel.grain(reduced), (s, e) -> {
                     for (int o = s; o < e; o++) y[o] = rowF32(op, x, off + o * reduced, reduced);
                 });
                 return;
             }
             float[] partial = new float[outer * chunks];
-            Parallel.forRange(outer * chunks, 1, (s, e) -> {
+            Parallel.forRange(outer * chunks, Parallel.grain(CHUNK), (s, e) -> {
                 for (int t = s; t < e; t++) {
                     int o = t / chunks, c = t % chunks, start = c * CHUNK, len = Math.min(CHUNK, reduced - start);
                     partial[t] = rowF32(op, x, off + o * reduced + start, len);
@@ -97,7 +97,7 @@ final class Reductions {
             return;
         }
         int blocks = (inner + CHUNK - 1) / CHUNK;
-        Parallel.forRange(outer * blocks, 1, (s, e) -> {
+        Parallel.forRange(outer * blocks, Parallel.grain((long) reduced * Math.min(CHUNK, inner)), (s, e) -> {
             for (int t = s; t < e; t++) {
                 int o = t / blocks, i0 = (t % blocks) * CHUNK, len = Math.min(CHUNK, inner - i0);
                 columnsF32(op, x, off + o * reduced * inner + i0, inner, reduced, y, o * inner + i0, len);
@@ -163,7 +163,7 @@ final class Reductions {
     // ------------------------------------------------------------------ F64 and I64 (scalar; exactness over speed)
 
     private static void reduceF64(ReduceOp op, double[] x, int off, double[] y, int outer, int reduced, int inner) {
-        Parallel.forRange(outer, 1, (s, e) -> {
+        Parallel.forRange(outer, Parallel.grain(4L * reduced * inner), (s, e) -> {
             for (int o = s; o < e; o++) {
                 for (int i = 0; i < inner; i++) {
                     int base = off + o * reduced * inner + i;
@@ -183,7 +183,7 @@ final class Reductions {
     }
 
     private static void reduceI64(ReduceOp op, long[] x, int off, long[] y, int outer, int reduced, int inner) {
-        Parallel.forRange(outer, 1, (s, e) -> {
+        Parallel.forRange(outer, Parallel.grain(4L * reduced * inner), (s, e) -> {
             for (int o = s; o < e; o++) {
                 for (int i = 0; i < inner; i++) {
                     int base = off + o * reduced * inner + i;
@@ -214,7 +214,7 @@ final class Reductions {
         int outer = rows.numel() / n;
         long[] idx = new long[outer];
         int off = rows.offset();
-        Parallel.forRange(outer, Math.max(1, CHUNK / n), (s, e) -> {
+        Parallel.forRange(outer, Parallel.grain(n), (s, e) -> {
             for (int o = s; o < e; o++) {
                 int base = off + o * n, best = 0;
                 switch (domain) {

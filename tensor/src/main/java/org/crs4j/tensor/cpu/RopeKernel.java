@@ -40,7 +40,7 @@ final class RopeKernel {
         int cLast = cStr[rank], sLast = sStr[rank];
         Tensor out = CpuBackend.INSTANCE.zeros(domain, x.shape());
         int xo = xin.offset();
-        Parallel.forRange(rows, Math.max(1, 4096 / Math.max(d, 1)), (start, end) -> {
+        Parallel.forRange(rows, Parallel.grain(2L * d), (start, end) -> {
             int[] idx = new int[rank];
             for (int r = start; r < end; r++) {
                 int rem = r, co = cin.offset(), so = sin2.offset();

@@ -24,12 +24,12 @@ final class RowKernels {
         int off = rows.offset();
         if (domain == DType.F32) {
             float[] a = Operands.floats(rows), y = Operands.floats(out);
-            Parallel.forRange(count, Math.max(1, 8192 / Math.max(n, 1)), (s, e) -> {
+            Parallel.forRange(count, Parallel.grain(4L * n), (s, e) -> {
                 for (int r = s; r < e; r++) softmaxRowF32(a, off + r * n, y, r * n, n, log);
             });
         } else {
             double[] a = Operands.doubles(rows), y = Operands.doubles(out);
-            Parallel.forRange(count, 1, (s, e) -> {
+            Parallel.forRange(count, Parallel.grain(8L * n), (s, e) -> {
                 for (int r = s; r < e; r++) softmaxRowF64(a, off + r * n, y, r * n, n, log);
             });
         }
@@ -112,14 +112,14 @@ final class RowKernels {
             float[] a = Operands.floats(rows), y = Operands.floats(out);
             float[] wa = w == null ? null : Operands.floats(w), ba = b == null ? null : Operands.floats(b);
             int wo = w == null ? 0 : w.offset(), bo = b == null ? 0 : b.offset();
-            Parallel.forRange(count, Math.max(1, 8192 / Math.max(n, 1)), (s, e) -> {
+            Parallel.forRange(count, Parallel.grain(3L * n), (s, e) -> {
                 for (int r = s; r < e; r++) normRowF32(a, off + r * n, y, r * n, n, wa, wo, ba, bo, (float) eps, rms);
             });
         } else {
             double[] a = Operands.doubles(rows), y = Operands.doubles(out);
             double[] wa = w == null ? null : Operands.doubles(w), ba = b == null ? null : Operands.doubles(b);
             int wo = w == null ? 0 : w.offset(), bo = b == null ? 0 : b.offset();
-            Parallel.forRange(count, 1, (s, e) -> {
+            Parallel.forRange(count, Parallel.grain(8L * n), (s, e) -> {
                 for (int r = s; r < e; r++) {
                     int xo = off + r * n, yo = r * n;
                     double mean = 0;

@@ -16,7 +16,7 @@ final class Scan {
         Tensor rows = Operands.contiguousHeap(last ? x : x.permute(perm), domain);
         Tensor out = CpuBackend.INSTANCE.zeros(domain, rows.shape());
         int n = rows.size(-1), count = n == 0 ? 0 : rows.numel() / n, off = rows.offset();
-        Parallel.forRange(count, Math.max(1, 8192 / Math.max(n, 1)), (s, e) -> {
+        Parallel.forRange(count, Parallel.grain(n), (s, e) -> {
             for (int r = s; r < e; r++) {
                 int xo = off + r * n, yo = r * n;
                 switch (domain) {

@@ -52,8 +52,6 @@ public final class Sgemm {
     static final int KC = 256;
     static final int MC = 144;
     static final int NC = 4096 / NR * NR;
-    /** Below this many multiply-adds a second thread costs more than it saves. */
-    private static final long MIN_PARALLEL_WORK = 1L << 17;
 
     /**
      * {@code C[m x n] = A[m x k]·B[k x n]}, or {@code C += A·B} when {@code accumulate}; C is row-major in {@code c},
@@ -78,10 +76,13 @@ public final class Sgemm {
             }
             return;
         }
-        if (m == 1) {
-            // C row = a·B = B^T a: a matrix-vector product over B^T (a Linear layer on one token).
-            float[] x = denseF32(a) ? a.storage().floats() : dense(a);
-            Matvec.matvec(b.transpose(), x, x == a.storage().floats() ? a.offset() : 0, c, cOffset, 1, accumulate, threads);
+        if (m == 1 || (m <= Matvec.MAX_VECTORS && b.rowStride() == 1 && n > 1)) {
+            // Rows of C = rows of A times B = B^T times each row: matrix-vector products over B^T (a Linear layer on one
+            // token, or on the few tokens of a short prompt or a small batch), which read B once and never pack it.
+            boolean inPlace = denseF32(a);
+            float[] x = inPlace ? a.storage().floats() : dense(a);
+            Matvec.matvecs(b.transpose(), m, x, inPlace ? a.offset() : 0, inPlace ? a.rowStride() : k, c, cOffset, ldc, 1,
+                    accumulate, threads);
             return;
         }
         if (n == 1) {
@@ -95,7 +96,9 @@ public final class Sgemm {
             small(a, b, c, cOffset, ldc, accumulate);
             return;
         }
-        int stripes = work < MIN_PARALLEL_WORK ? 1 : threads;
+        // A stripe per 2^22 multiply-adds at most (some 40-80 µs of micro-kernel time): waking a pool thread costs
+        // 10-15 µs (see Parallel). 2^22 = 16 x Parallel's unit, an element-wise element being some 16 times dearer.
+        int stripes = Parallel.chunks(work >> 4, threads);
         if (n >= m) {
             int slivers = (n + NR - 1) / NR, s = Math.max(1, Math.min(stripes, slivers));
             Parallel.forEachTask(s, t -> gemmStripe(a, b, c, cOffset, ldc, accumulate, 0, m,
@@ -132,15 +135,23 @@ public final class Sgemm {
                 store(acc, c, cOffset + i * ldc, n, accumulate);
             }
         } else {
-            // B row-major: row i of C accumulates A(i, p) * row p of B, p in order
-            float[] bp = new float[k * n];
-            readLines(b, k, n, bp);
+            // B row-major: row i of C accumulates A(i, p) * row p of B, p in order. Heap F32 rows (a KV cache's
+            // values) are read in place, anything else copied once.
+            float[] bp = b.storage().floats();
+            int bo = b.offset(), ldb = b.rowStride();
+            if (bp == null) {
+                bp = new float[k * n];
+                readLines(b, k, n, bp);
+                bo = 0;
+                ldb = n;
+            }
             for (int i = 0; i < m; i++) {
                 readLine(a, i, 0, k, ar, 0);
                 java.util.Arrays.fill(acc, 0f);
                 for (int p = 0; p < k; p++) {
                     float v = ar[p];
-                    for (int j = 0; j < n; j++) acc[j] = Math.fma(v, bp[p * n + j], acc[j]);
+                    int row = bo + p * ldb;
+                    for (int j = 0; j < n; j++) acc[j] = Math.fma(v, bp[row + j], acc[j]);
                 }
                 store(acc, c, cOffset + i * ldc, n, accumulate);
             }
@@ -173,15 +184,15 @@ public final class Sgemm {
         }
     }
 
-    /** True when the single row of {@code v} is already a run of a float[], usable as Matvec's x in place. */
+    /** True when each row of {@code v} is already a run of a float[], usable as Matvec's x in place. */
     private static boolean denseF32(MatrixOperand v) {
-        return v.storage().floats() != null && (v.colStride() == 1 || v.cols() <= 1);
+        return v.storage().floats() != null && (v.colStride() == 1 || v.cols() <= 1) && (v.rows() == 1 || v.rowStride() >= v.cols());
     }
 
-    /** The single row of {@code v} as a new dense float[]. */
+    /** The rows of {@code v} as a new dense row-major float[]. */
     private static float[] dense(MatrixOperand v) {
-        float[] x = new float[v.cols()];
-        readLine(v, 0, 0, v.cols(), x, 0);
+        float[] x = new float[v.rows() * v.cols()];
+        for (int i = 0; i < v.rows(); i++) readLine(v, i, 0, v.cols(), x, i * v.cols());
         return x;
     }
 

@@ -27,7 +27,7 @@ final class Sorting {
         Tensor indices = CpuBackend.INSTANCE.zeros(DType.I64, outShape);
         long[] ix = Operands.longs(indices);
         int off = rows.offset();
-        Parallel.forRange(count, Math.max(1, 4096 / Math.max(n, 1)), (s, e) -> {
+        Parallel.forRange(count, Parallel.grain(8L * n), (s, e) -> {
             int[] order = new int[n];
             for (int r = s; r < e; r++) {
                 int base = off + r * n;

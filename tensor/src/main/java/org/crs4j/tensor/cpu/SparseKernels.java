@@ -31,10 +31,12 @@ final class SparseKernels {
         Tensor out = CpuBackend.INSTANCE.zeros(domain, a.rows(), d);
         int[] bounds = balancedChunks(a.rowPtr(), Parallel.THREADS * CHUNKS_PER_THREAD);
         int chunks = bounds.length - 1;
+        // one chunk (the calling thread) unless the product is worth a second thread
+        int grain = Parallel.worthSplitting((long) a.rowPtr()[a.rows()] * d) ? 1 : Math.max(1, chunks);
         if (domain == DType.F32) {
             float[] xv = Operands.floats(xs), y = Operands.floats(out);
             int xo = xs.offset();
-            Parallel.forRange(chunks, 1, (s, e) -> {
+            Parallel.forRange(chunks, grain, (s, e) -> {
                 for (int c = s; c < e; c++) rowsF32(a, bounds[c], bounds[c + 1], xv, xo, y, d);
             });
         } else {
@@ -42,7 +44,7 @@ final class SparseKernels {
             int xo = xs.offset();
             int[] ptr = a.rowPtr(), col = a.colIdx();
             float[] val = a.values();
-            Parallel.forRange(chunks, 1, (s, e) -> {
+            Parallel.forRange(chunks, grain, (s, e) -> {
                 for (int r = bounds[s]; r < bounds[e]; r++) {
                     for (int p = ptr[r]; p < ptr[r + 1]; p++) {
                         double w = val == null ? 1 : val[p];

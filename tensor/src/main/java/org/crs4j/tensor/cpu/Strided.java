@@ -86,7 +86,7 @@ final class Strided {
     /** Runs the kernel over all rows, in parallel when there is enough work. */
     void forEachRow(RowKernel kernel) {
         if (rows == 0 || innerLength == 0) return;
-        int grain = Math.max(1, (1 << 15) / Math.max(innerLength, 1));
+        int grain = Parallel.grain(innerLength);
         Parallel.forRange(rows, grain, (start, end) -> runRows(start, end, kernel));
     }
 

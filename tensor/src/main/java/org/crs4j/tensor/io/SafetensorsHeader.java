@@ -209,7 +209,7 @@ final class SafetensorsHeader {
 
         DType dtype = DType.fromSafetensorsName(dtypeName);
         if (dtype == null) {
-            String supported = Arrays.stream(DType.values()).map(DType::safetensorsName).toList().toString();
+            String supported = Arrays.stream(DType.values()).map(DType::safetensorsName).filter(s -> s != null).toList().toString();
             throw error(name, "dtype", OTHER_SAFETENSORS_DTYPES.contains(dtypeName)
                     ? dtypeName + " is a safetensors dtype that crs4j does not support (it supports " + supported + ")"
                     : "unknown dtype " + SafetensorsFormatException.quote(dtypeName) + " (crs4j supports " + supported + ")");

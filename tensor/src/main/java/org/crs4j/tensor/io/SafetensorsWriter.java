@@ -67,6 +67,10 @@ public final class SafetensorsWriter {
                 throw new IllegalArgumentException("cannot write " + file + ": tensor \"" + name + "\" is on " + t.device()
                         + "; copy it to the CPU first");
             }
+            if (t.dtype() == DType.Q8_0) {
+                throw new IllegalArgumentException("cannot write " + file + ": tensor \"" + name + "\" is Q8_0, which "
+                        + "safetensors has no dtype for; save it as to(DType.F32) or keep the original checkpoint");
+            }
             entries.add(Map.entry(name, t));
         }
         Map<String, String> meta = new TreeMap<>();
@@ -112,6 +116,7 @@ public final class SafetensorsWriter {
             case F32 -> 11;
             case F64 -> 12;
             case I64 -> 13;
+            case Q8_0 -> throw new AssertionError("Q8_0 is refused before sorting");
         };
     }
 

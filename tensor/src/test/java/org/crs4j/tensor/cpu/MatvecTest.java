@@ -98,7 +98,9 @@ class MatvecTest {
                 for (boolean rowMajor : new boolean[] {true, false}) {
                     float[] one = null;
                     for (int threads : new int[] {1, 2, 3, 4, 7}) {
-                        float[] y = run(new SplittableRandom(16), kind, 1003, 517, rowMajor, true, 1, threads, arena);
+                        int th = threads; // split threads ways whatever the size (withMaxChunks)
+                        float[] y = Parallel.withMaxChunks(threads, () -> run(new SplittableRandom(16), kind, 1003, 517, rowMajor,
+                                true, 1, th, arena));
                         if (one == null) one = y;
                         else assertArrayEquals(one, y, kind + " rowMajor=" + rowMajor + " threads=" + threads);
                     }

@@ -189,8 +189,9 @@ class SgemmTest {
                 float[] one = null;
                 for (int threads : new int[] {1, 2, 3, 5, 8}) {
                     // Same seed: same operands for every thread count.
-                    float[] c = run(new SplittableRandom(7), Kind.F32_HEAP, Kind.BF16_HEAP, s[0], s[1], s[2],
-                            (t & 1) == 0, (t & 2) == 0, true, true, threads, null);
+                    int tt = t, th = threads; // every product split threads ways, however small (withMaxChunks)
+                    float[] c = Parallel.withMaxChunks(threads, () -> run(new SplittableRandom(7), Kind.F32_HEAP,
+                            Kind.BF16_HEAP, s[0], s[1], s[2], (tt & 1) == 0, (tt & 2) == 0, true, true, th, null));
                     if (one == null) one = c;
                     else assertArrayEquals(one, c, "m=" + s[0] + " n=" + s[1] + " k=" + s[2] + " threads=" + threads);
                 }

@@ -160,7 +160,7 @@ class SafetensorsFuzzTest {
         try {
             List<byte[]> out = new ArrayList<>();
             Map<String, Tensor> mixed = new LinkedHashMap<>();
-            for (DType t : DType.values()) mixed.put("w." + t, TestFiles.random(t, rng, 2, 3));
+            for (DType t : DType.values()) if (t.safetensorsName() != null) mixed.put("w." + t, TestFiles.random(t, rng, 2, 3));
             mixed.put("scalar", TestFiles.random(DType.F32, rng));
             mixed.put("empty", TestFiles.random(DType.I64, rng, 0, 5));
             out.add(seed(tmp, mixed, Map.of("format", "pt", "note", "fuzz seed")));

@@ -30,7 +30,7 @@ class SafetensorsRoundTripTest {
     @TempDir Path dir;
 
     @ParameterizedTest
-    @EnumSource(DType.class)
+    @EnumSource(value = DType.class, names = "Q8_0", mode = EnumSource.Mode.EXCLUDE) // not a safetensors dtype
     void everyDtypeRoundTripsBitForBit(DType dtype) throws IOException {
         SplittableRandom rng = new SplittableRandom(dtype.ordinal() * 7919L + 1);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -105,7 +105,7 @@ class SafetensorsRoundTripTest {
         SplittableRandom rng = new SplittableRandom(5);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         String[] names = {"zeta", "alpha", "mid.1", "mid.10", "mid.2", "b"};
-        DType[] types = DType.values();
+        DType[] types = java.util.Arrays.stream(DType.values()).filter(t -> t.safetensorsName() != null).toArray(DType[]::new);
         for (int i = 0; i < 14; i++) {
             DType t = types[i % types.length];
             tensors.put(names[i % names.length] + "." + t, TestFiles.random(t, rng, 1 + rng.nextInt(5), 1 + rng.nextInt(3)));

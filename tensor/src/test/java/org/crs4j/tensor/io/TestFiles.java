@@ -75,6 +75,7 @@ final class TestFiles {
                 for (int i = 0; i < n; i++) a[i] = rng.nextBoolean();
                 yield Tensor.ofBool(a, shape);
             }
+            case Q8_0 -> throw new IllegalArgumentException("Q8_0 is not a safetensors dtype");
         };
     }
 
