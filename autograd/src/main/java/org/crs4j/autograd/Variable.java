@@ -2,6 +2,7 @@ package org.crs4j.autograd;
 
 import java.util.Arrays;
 import java.util.List;
+import org.crs4j.tensor.BinaryOp;
 import org.crs4j.tensor.CsrMatrix;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Shape;
@@ -266,48 +267,35 @@ public final class Variable {
 
     public Variable tanh() {
         Tensor y = data.tanh();
-        return record("tanh", y, (g, n) -> new Tensor[] {g.mul(y.square().neg().add(1))}, this);
+        return record("tanh", y, (g, n) -> new Tensor[] {g.apply(BinaryOp.TANH_BACKWARD, y)}, this);
     }
 
     public Variable sigmoid() {
         Tensor y = data.sigmoid();
-        return record("sigmoid", y, (g, n) -> new Tensor[] {g.mul(y).mul(y.neg().add(1))}, this);
+        return record("sigmoid", y, (g, n) -> new Tensor[] {g.apply(BinaryOp.SIGMOID_BACKWARD, y)}, this);
     }
 
     public Variable relu() {
         Tensor x = data;
-        return record("relu", x.relu(), (g, n) -> new Tensor[] {g.mul(x.gt(0).to(g.dtype()))}, this);
+        return record("relu", x.relu(), (g, n) -> new Tensor[] {g.apply(BinaryOp.RELU_BACKWARD, x)}, this);
     }
 
     /** GELU (exact): d/dx = Phi(x) + x phi(x). */
     public Variable gelu() {
         Tensor x = data;
-        return record("gelu", x.gelu(), (g, n) -> {
-            Tensor cdf = x.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
-            Tensor pdf = x.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-            return new Tensor[] {g.mul(cdf.add(x.mul(pdf)))};
-        }, this);
+        return record("gelu", x.gelu(), (g, n) -> new Tensor[] {g.apply(BinaryOp.GELU_BACKWARD, x)}, this);
     }
 
     /** GELU, tanh approximation: y = x/2 (1 + tanh(u)), u = c (x + 0.044715 x^3). */
     public Variable geluTanh() {
         Tensor x = data;
-        return record("gelu_tanh", x.geluTanh(), (g, n) -> {
-            double c = Math.sqrt(2 / Math.PI);
-            Tensor t = x.pow(3).mul(0.044715).add(x).mul(c).tanh();
-            Tensor du = x.square().mul(3 * 0.044715).add(1).mul(c);
-            Tensor d = t.add(1).mul(0.5).add(x.mul(0.5).mul(t.square().neg().add(1)).mul(du));
-            return new Tensor[] {g.mul(d)};
-        }, this);
+        return record("gelu_tanh", x.geluTanh(), (g, n) -> new Tensor[] {g.apply(BinaryOp.GELU_TANH_BACKWARD, x)}, this);
     }
 
     /** SiLU x sigmoid(x): d/dx = s (1 + x (1 - s)). */
     public Variable silu() {
         Tensor x = data;
-        return record("silu", x.silu(), (g, n) -> {
-            Tensor s = x.sigmoid();
-            return new Tensor[] {g.mul(s.mul(x.mul(s.neg().add(1)).add(1)))};
-        }, this);
+        return record("silu", x.silu(), (g, n) -> new Tensor[] {g.apply(BinaryOp.SILU_BACKWARD, x)}, this);
     }
 
     public Variable sin() {
@@ -439,13 +427,13 @@ public final class Variable {
     public Variable softmax(int dim) {
         int d = Shape.normalizeDim(dim, dim());
         Tensor y = data.softmax(d);
-        return record("softmax", y, (g, n) -> new Tensor[] {y.mul(g.sub(g.mul(y).sum(d, true)))}, this);
+        return record("softmax", y, (g, n) -> new Tensor[] {Tensor.softmaxBackward(g, y, d, false)}, this);
     }
 
     public Variable logSoftmax(int dim) {
         int d = Shape.normalizeDim(dim, dim());
         Tensor y = data.logSoftmax(d);
-        return record("log_softmax", y, (g, n) -> new Tensor[] {g.sub(y.exp().mul(g.sum(d, true)))}, this);
+        return record("log_softmax", y, (g, n) -> new Tensor[] {Tensor.softmaxBackward(g, y, d, true)}, this);
     }
 
     /** Layer norm over the last dim; weight and bias may be null. */
@@ -454,14 +442,11 @@ public final class Variable {
         Tensor y = x.layerNorm(w, b, eps);
         int iw = weight == null ? -1 : 1, ib = bias == null ? -1 : iw < 0 ? 1 : 2;
         Node.Backward bw = (g, n) -> {
-            Tensor centered = x.sub(x.mean(-1, true));
-            Tensor rstd = centered.square().mean(-1, true).add(eps).rsqrt();
-            Tensor xhat = centered.mul(rstd);
-            Tensor gx = w == null ? g : g.mul(w);
+            Tensor[] d = Tensor.layerNormBackward(g, x, w, eps, iw >= 0 && n[iw], ib >= 0 && n[ib]);
             Tensor[] grads = new Tensor[n.length];
-            grads[0] = rstd.mul(gx.sub(gx.mean(-1, true)).sub(xhat.mul(gx.mul(xhat).mean(-1, true))));
-            if (iw >= 0 && n[iw]) grads[iw] = Backprop.sumToShape(g.mul(xhat), w.shape());
-            if (ib >= 0 && n[ib]) grads[ib] = Backprop.sumToShape(g, b.shape());
+            grads[0] = d[0];
+            if (iw >= 0) grads[iw] = d[1];
+            if (ib >= 0) grads[ib] = d[2];
             return grads;
         };
         return record("layer_norm", y, bw, inputs(this, weight, bias));
@@ -471,14 +456,7 @@ public final class Variable {
     public Variable rmsNorm(Variable weight, double eps) {
         Tensor x = data, w = weight == null ? null : weight.data;
         Tensor y = x.rmsNorm(w, eps);
-        Node.Backward bw = (g, n) -> {
-            Tensor r = x.square().mean(-1, true).add(eps).rsqrt();
-            Tensor xhat = x.mul(r);
-            Tensor gx = w == null ? g : g.mul(w);
-            Tensor dx = r.mul(gx.sub(xhat.mul(gx.mul(xhat).mean(-1, true))));
-            Tensor dw = n.length > 1 && n[1] ? Backprop.sumToShape(g.mul(xhat), w.shape()) : null;
-            return new Tensor[] {dx, dw};
-        };
+        Node.Backward bw = (g, n) -> Tensor.rmsNormBackward(g, x, w, eps, n.length > 1 && n[1]);
         return record("rms_norm", y, bw, inputs(this, weight));
     }
 

@@ -2,6 +2,7 @@ package org.crs4j.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.crs4j.autograd.Variable;
+import org.crs4j.nn.optim.AdamW;
 import org.crs4j.nn.transformer.AttentionMasks;
 import org.crs4j.nn.transformer.LlamaDecoderLayer;
 import org.crs4j.nn.transformer.RotaryEmbedding;
@@ -51,7 +52,7 @@ public class TransformerBlockTrainStep {
     public void setup() {
         Generator rng = new Generator(1);
         block = new LlamaDecoderLayer(dim, heads, kvHeads, dim / heads, hidden, 1e-5, false, false, rng);
-        optimizer = new AdamW(block.trainableParameters(), 1e-4, 0.9, 0.999, 1e-8, 0.01);
+        optimizer = new AdamW(block.namedParameters(), 1e-4, 0.01);   // betas (0.9, 0.999), eps 1e-8: torch defaults
         x = Tensor.randn(rng, batch, seq, dim);
         r = Tensor.randn(rng, batch, seq, dim);
         mask = Variable.constant(AttentionMasks.additive(AttentionMasks.causal(seq, seq, 0)));
@@ -60,11 +61,11 @@ public class TransformerBlockTrainStep {
 
     @Benchmark
     public double trainStep() {
-        block.zeroGrad();
         Variable y = block.forward(Variable.constant(x), mask, angles, null);
         Variable loss = y.mul(Variable.constant(r)).mean();
         loss.backward();
         optimizer.step();
+        optimizer.zeroGrad();
         return loss.item();
     }
 }

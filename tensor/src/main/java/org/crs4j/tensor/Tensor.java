@@ -774,6 +774,22 @@ public final class Tensor {
         return backend().rmsNorm(this, weight, eps);
     }
 
+    /** The gradient of {@code softmax(dim)} (or {@code logSoftmax}) given its output {@code y}: see {@link Backend#softmaxBackward}. */
+    public static Tensor softmaxBackward(Tensor grad, Tensor y, int dim, boolean log) {
+        return y.backend().softmaxBackward(grad, y, Shape.normalizeDim(dim, y.dim()), log);
+    }
+
+    /** {dx, dweight, dbias} of {@code x.layerNorm(weight, bias, eps)}: see {@link Backend#normBackward}. */
+    public static Tensor[] layerNormBackward(Tensor grad, Tensor x, Tensor weight, double eps, boolean weightGrad,
+                                             boolean biasGrad) {
+        return x.backend().normBackward(grad, x, weight, eps, false, weightGrad, biasGrad);
+    }
+
+    /** {dx, dweight} of {@code x.rmsNorm(weight, eps)}: see {@link Backend#normBackward}. */
+    public static Tensor[] rmsNormBackward(Tensor grad, Tensor x, Tensor weight, double eps, boolean weightGrad) {
+        return Arrays.copyOf(x.backend().normBackward(grad, x, weight, eps, true, weightGrad, false), 2);
+    }
+
     /** Rotary position embedding of the last dim; see {@link Backend#rope}. */
     public Tensor rope(Tensor cos, Tensor sin, boolean interleaved) {
         return backend().rope(this, cos, sin, interleaved);
