@@ -101,6 +101,11 @@ public final class Variable {
         grad = grad == null ? g.copy() : grad.add(g);
     }
 
+    /** As {@link #accumulate}, for a gradient tensor nothing else references (a sum made by backprop). */
+    void accumulateOwned(Tensor g) {
+        grad = grad == null ? g : grad.add(g);
+    }
+
     public int[] shape() {
         return data.shape();
     }
@@ -505,15 +510,7 @@ public final class Variable {
         int[] segments = offsets.clone();
         return record("segment_matmul", x.segmentMatmul(segments, wt), (g, n) -> {
             Tensor gx = n[0] ? g.segmentMatmul(segments, wt.transpose(1, 2)) : null;
-            Tensor gw = null;
-            if (n[1]) {
-                gw = Tensor.zeros(g.dtype(), wt.shape());
-                for (int k = 0; k + 1 < segments.length; k++) {
-                    int len = segments[k + 1] - segments[k];
-                    if (len == 0) continue;
-                    gw.select(0, k).copyFrom(x.narrow(0, segments[k], len).mT().matmul(g.narrow(0, segments[k], len)));
-                }
-            }
+            Tensor gw = n[1] ? x.segmentTransposeMatmul(segments, g) : null;
             return new Tensor[] {gx, gw};
         }, this, w);
     }

@@ -67,6 +67,19 @@ public interface Backend {
      */
     Tensor matmul(Tensor a, Tensor b);
 
+    /**
+     * Grouped matrix product (pyg-lib's segment_matmul): rows {@code offsets[g] .. offsets[g+1]} of x [S, k] times
+     * {@code w[g]} of w [G, k, n], giving [S, n]. Offsets (G + 1 of them, from 0 to S, non-decreasing) are checked
+     * by the caller.
+     */
+    Tensor segmentMatmul(Tensor x, int[] offsets, Tensor w);
+
+    /**
+     * The weight gradient of {@link #segmentMatmul}: {@code out[g] = x_g^T · y_g} for the same row groups of x [S, k]
+     * and y [S, n], giving [G, k, n] (zero for empty groups).
+     */
+    Tensor segmentTransposeMatmul(Tensor x, int[] offsets, Tensor y);
+
     /** out[i][j][k] = x[index[i][j][k]][j][k] for dim 0, and likewise for other dims (torch.gather). */
     Tensor gather(Tensor x, int dim, Tensor index);
 

@@ -106,6 +106,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor segmentMatmul(Tensor x, int[] offsets, Tensor w) {
+        return MatMul.segmentMatmul(x, offsets, w);
+    }
+
+    @Override
+    public Tensor segmentTransposeMatmul(Tensor x, int[] offsets, Tensor y) {
+        return MatMul.segmentTransposeMatmul(x, offsets, y);
+    }
+
+    @Override
     public Tensor gather(Tensor x, int dim, Tensor index) {
         return IndexKernels.gather(x, dim, index);
     }
