@@ -486,18 +486,27 @@ public final class Variable {
         if (o.dim() == 1) return matmul(o.unsqueeze(1)).squeeze(-1);
         Tensor a = data, b = o.data;
         return record("matmul", a.matmul(b), (g, n) -> {
-            Tensor ga = n[0] ? g.matmul(b.mT()) : null;
-            Tensor gb = null;
+            // Each gradient comes out in its operand's layout: for a transposed operand (x @ W^T of a Linear layer,
+            // h @ h^T of scores) the transposed product is computed, so that the view's backward hands a contiguous
+            // gradient to W or h instead of a transposed one that every later add and update reads with strides.
+            Tensor ga = null, gb = null;
+            if (n[0]) ga = columnMajor(a) ? b.matmul(g.mT()).mT() : g.matmul(b.mT());
             if (n[1]) {
                 if (b.dim() == 2 && a.dim() > 2) {
                     // the Linear case: fold the batch into rows instead of summing per-batch products
-                    gb = a.reshape(-1, a.size(-1)).mT().matmul(g.reshape(-1, g.size(-1)));
+                    Tensor a2 = a.reshape(-1, a.size(-1)), g2 = g.reshape(-1, g.size(-1));
+                    gb = columnMajor(b) ? g2.mT().matmul(a2).mT() : a2.mT().matmul(g2);
                 } else {
-                    gb = a.mT().matmul(g);
+                    gb = columnMajor(b) ? g.mT().matmul(a).mT() : a.mT().matmul(g);
                 }
             }
             return new Tensor[] {ga, gb};
         }, this, o);
+    }
+
+    /** True when the last two dims of t are a transposed (column-major) matrix: a view such as {@code w.mT()}. */
+    private static boolean columnMajor(Tensor t) {
+        return t.dim() >= 2 && t.size(-2) > 1 && t.size(-1) > 1 && t.stride(-2) == 1 && t.stride(-1) != 1;
     }
 
     /**
