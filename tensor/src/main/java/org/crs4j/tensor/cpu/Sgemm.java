@@ -344,7 +344,6 @@ public final class Sgemm {
         }
     }
 
-    static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256, F128 = FloatVector.SPECIES_128;
 
     /**
      * Packs a block whose rows are adjacent in memory (a transposed A, or B row-major): k step p of the block is the
@@ -355,22 +354,38 @@ public final class Sgemm {
      * ones: a call per run (System.arraycopy, a dtype dispatch) costs more than the 12-32 floats it moves.
      */
     private static void copyRuns(float[] src, int from, int ld, int mLen, int kLen, float[] dst, int width) {
-        int slivers = (mLen + width - 1) / width;
+        int full = mLen / width, rest = mLen - full * width;
         for (int p = 0; p < kLen; p++) {
             int sp = from + p * ld;
-            for (int sl = 0; sl < slivers; sl++) {
-                int s = sp + sl * width, d = (sl * kLen + p) * width, rows = Math.min(width, mLen - sl * width), r = 0;
-                for (; r <= rows - L; r += L) FloatVector.fromArray(F, src, s + r).intoArray(dst, d + r);
-                if (L > 8 && r <= rows - 8) {
-                    FloatVector.fromArray(F256, src, s + r).intoArray(dst, d + r);
-                    r += 8;
+            // Whole slivers move with a fixed number of vectors: NR is two or three full vectors, MR twelve lanes of
+            // a 256- and a 128-bit vector (AVX-512) or three floats (AVX2).
+            if (width == NR) {
+                for (int sl = 0; sl < full; sl++) {
+                    int s = sp + sl * NR, d = (sl * kLen + p) * NR;
+                    for (int r = 0; r < NR; r += L) FloatVector.fromArray(F, src, s + r).intoArray(dst, d + r);
                 }
-                for (; r <= rows - 4; r += 4) FloatVector.fromArray(F128, src, s + r).intoArray(dst, d + r);
-                for (; r < rows; r++) dst[d + r] = src[s + r];
+            } else if (MR == 12) {
+                for (int sl = 0; sl < full; sl++) {
+                    int s = sp + sl * MR, d = (sl * kLen + p) * MR;
+                    FloatVector.fromArray(F256, src, s).intoArray(dst, d);
+                    FloatVector.fromArray(F128, src, s + 8).intoArray(dst, d + 8);
+                }
+            } else {
+                for (int sl = 0; sl < full; sl++) {
+                    int s = sp + sl * width, d = (sl * kLen + p) * width;
+                    for (int r = 0; r < width; r++) dst[d + r] = src[s + r];
+                }
+            }
+            if (rest > 0) {
+                int s = sp + full * width, d = (full * kLen + p) * width, r = 0;
+                for (; r <= rest - 4; r += 4) FloatVector.fromArray(F128, src, s + r).intoArray(dst, d + r);
+                for (; r < rest; r++) dst[d + r] = src[s + r];
                 for (; r < width; r++) dst[d + r] = 0f;
             }
         }
     }
+
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256, F128 = FloatVector.SPECIES_128;
 
     /**
      * dst[base + p*width + r] = src[from + r*ld + p] for p < kLen, r < rows: rows that are runs along k (A row-major,
