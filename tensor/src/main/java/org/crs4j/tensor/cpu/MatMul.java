@@ -58,11 +58,14 @@ final class MatMul {
         bShape[batch.length] = k; bShape[batch.length + 1] = n;
         Tensor ae = a.expand(aShape), be = b.expand(bShape);
         Tensor af = viewBatches(ae, count, m, k), bf = viewBatches(be, count, k, n);
-        // Many small products (attention heads): one per task. Few large ones: the GEMM parallelises inside.
-        boolean small = (long) m * n * k < (1L << 18);
-        Parallel.forRange(count, small ? 1 : count, (s, e) -> {
+        // Small products, or at least two per thread (attention: one per batch and head): whole products per task,
+        // each on one thread, so nothing is packed twice and the pool is joined once, not once per product. Few large
+        // ones: the GEMM parallelises inside. The result is the same either way (see Sgemm).
+        boolean perTask = (long) m * n * k < (1L << 18) || count >= 2 * Parallel.THREADS;
+        Parallel.forRange(count, perTask ? 1 : count, (s, e) -> {
             for (int i = s; i < e; i++) {
-                Sgemm.sgemm(operand(af.select(0, i)), operand(bf.select(0, i)), c, i * m * n, n, false);
+                Sgemm.sgemm(operand(af.select(0, i)), operand(bf.select(0, i)), c, i * m * n, n, false,
+                        perTask ? 1 : Parallel.THREADS);
             }
         });
         return out;
