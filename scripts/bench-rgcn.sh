@@ -11,7 +11,7 @@
 #   apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb ob
 #   TORCH_BLAS_DIR=$PWD/ob/usr/lib/x86_64-linux-gnu/openblas-pthread scripts/bench-rgcn.sh
 # Peak memory: the smallest -Xmx (bisected to 16 MiB) in which five crs4j training steps complete, plus the live
-# heap at the phase boundaries of a step (RgcnMemoryProbe); for PyTorch, the process's peak RSS.
+# heap at the phase boundaries of a step (TrainStepMemoryProbe); for PyTorch, the process's peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .mvn/select-jdk.sh
@@ -58,12 +58,14 @@ for policy in default PASSIVE; do
 done
 
 echo "== crs4j peak memory of a training step"
-"$JAVA" "${FLAGS[@]}" -Xmx8g -cp bench/target/benchmarks.jar org.crs4j.bench.RgcnMemoryProbe "$GRAPH" 2 2>/dev/null
+"$JAVA" "${FLAGS[@]}" -Xmx8g -cp bench/target/benchmarks.jar org.crs4j.bench.TrainStepMemoryProbe rgcn "$GRAPH" 2 2>/dev/null
 lo=64; hi=2048   # MiB; bisect the smallest heap in which 5 steps run
 while [ $((hi - lo)) -gt 16 ]; do
   mid=$(((lo + hi) / 2))
-  if "$JAVA" "${FLAGS[@]}" -Xmx${mid}m -XX:+UseSerialGC -cp bench/target/benchmarks.jar org.crs4j.bench.RgcnMemoryProbe "$GRAPH" 5 >/dev/null 2>&1; then hi=$mid; else lo=$mid; fi
+  if "$JAVA" "${FLAGS[@]}" -Xmx${mid}m -XX:+UseSerialGC -cp bench/target/benchmarks.jar org.crs4j.bench.TrainStepMemoryProbe rgcn "$GRAPH" 5 >/dev/null 2>&1; then hi=$mid; else lo=$mid; fi
 done
+"$JAVA" "${FLAGS[@]}" -Xmx${hi}m -XX:+UseSerialGC -cp bench/target/benchmarks.jar org.crs4j.bench.TrainStepMemoryProbe rgcn "$GRAPH" 5 2>/dev/null \
+  | grep "full GC" | sed "s/^/(at -Xmx${hi}m) /"
 echo "smallest -Xmx (SerialGC) in which 5 training steps run: ${hi} MiB (fails at ${lo} MiB)"
 
 echo "== load after: $(uptime)"

@@ -1,19 +1,22 @@
 #!/usr/bin/python3
 """The training step of bench/.../TransformerBlockTrainStep.java in PyTorch (Debian's CPU python3-torch), for
 scripts/bench-transformer-block.sh: a LLaMA decoder block (RMSNorm, rotary causal attention with grouped kv heads,
-RMSNorm, SwiGLU), loss = mean(y * r), backward, torch.optim.AdamW. Same sizes, 2 threads, eager mode.
+RMSNorm, SwiGLU), loss = mean(y * r), backward, torch.optim.AdamW, zero_grad. Same sizes, eager mode.
 
-  /usr/bin/python3 scripts/bench_transformer_block.py [batch seq dim heads kv_heads hidden] [--iters N]
-Prints "pytorch ms/op: median M best B (N iterations)".
+  /usr/bin/python3 scripts/bench_transformer_block.py [batch seq dim heads kv_heads hidden] [--threads 2]
+      [--warmup 5] [--iterations 10] [--time 2]
+
+Timed like the JMH benchmark: warm-up iterations, then measured iterations of --time seconds each, each reporting
+its mean step time. Prints the iterations, their mean (pytorch_mean_ms), the fastest (pytorch_best_ms), the BLAS
+library torch loaded and the process's peak resident memory.
 """
-import math
+import argparse
+import resource
 import sys
 import time
 
 sys.dont_write_bytecode = True
 import torch  # noqa: E402
-
-torch.set_num_threads(2)
 
 
 class RMSNorm(torch.nn.Module):
@@ -62,13 +65,25 @@ class Block(torch.nn.Module):
         return x + self.down(torch.nn.functional.silu(self.gate(m)) * self.up(m))
 
 
+def blas_library():
+    """The BLAS shared objects torch loaded (Debian's torch links libblas.so.3: the slow reference BLAS unless
+    OpenBLAS provides it)."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    with open("/proc/self/maps") as f:
+        libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line})
+    return ", ".join(libs) or "(none found)"
+
+
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    iters = 30
-    if "--iters" in sys.argv:
-        iters = int(sys.argv[sys.argv.index("--iters") + 1])
-        args.remove(str(iters))
-    batch, seq, dim, heads, kv, hidden = (int(a) for a in args) if args else (8, 128, 256, 8, 4, 688)
+    ap = argparse.ArgumentParser()
+    ap.add_argument("size", nargs="*", type=int, help="batch seq dim heads kv_heads hidden")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=5, help="warm-up iterations")
+    ap.add_argument("--iterations", type=int, default=10, help="measured iterations")
+    ap.add_argument("--time", type=float, default=2.0, help="seconds per iteration")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    batch, seq, dim, heads, kv, hidden = args.size if args.size else (8, 128, 256, 8, 4, 688)
     torch.manual_seed(1)
     block = Block(dim, heads, kv, hidden)
     opt = torch.optim.AdamW(block.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
@@ -81,24 +96,32 @@ def main():
     mask = torch.triu(torch.full((seq, seq), torch.finfo(torch.float32).min), diagonal=1)
 
     def step():
-        opt.zero_grad(set_to_none=True)
         loss = (block(x, cos, sin, mask) * r).mean()
         loss.backward()
         opt.step()
+        opt.zero_grad(set_to_none=True)
         return loss.item()
 
-    for _ in range(5):
-        step()
-    times = []
-    for _ in range(iters):
-        t0 = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    print("pytorch %s, %d threads: batch %d x %d tokens, dim %d, heads %d, kv heads %d, hidden %d, %d parameters"
-          % (torch.__version__, torch.get_num_threads(), batch, seq, dim, heads, kv, hidden,
-             sum(p.numel() for p in block.parameters())))
-    print("pytorch ms/op: median %.3f best %.3f (%d iterations)" % (times[len(times) // 2], times[0], iters))
+    def iteration():
+        """Steps for --time seconds (at least one); the mean step time in ms, as a JMH iteration reports it."""
+        n, t0 = 0, time.perf_counter()
+        while True:
+            step()
+            n += 1
+            elapsed = time.perf_counter() - t0
+            if elapsed >= args.time:
+                return elapsed * 1000 / n
+
+    print("pytorch %s, %d threads, BLAS: %s" % (torch.__version__, torch.get_num_threads(), blas_library()))
+    print("block: batch %d x %d tokens, dim %d, %d heads of %d (%d kv heads), SwiGLU hidden %d, %d parameters"
+          % (batch, seq, dim, heads, hd, kv, hidden, sum(p.numel() for p in block.parameters())))
+    for _ in range(args.warmup):
+        iteration()
+    times = [iteration() for _ in range(args.iterations)]
+    print("pytorch iterations (ms/step): " + " ".join("%.1f" % t for t in times))
+    print("pytorch_mean_ms %.2f" % (sum(times) / len(times)))
+    print("pytorch_best_ms %.2f" % min(times))
+    print("pytorch_peak_rss_mib %.0f" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.crs4j.tensor.Tensor;
 
 /**
@@ -29,6 +30,15 @@ final class Backprop {
         List<Node> order = topologicalOrder(start);
         Map<Node, Tensor> grads = new IdentityHashMap<>();
         grads.put(start, seed);
+        // Leaves' gradients are summed here and handed over at the end: a sum made here is a fresh tensor that the
+        // leaf can keep as is, where accumulating each part would copy the first one (it may be shared).
+        Map<Variable, Tensor> leafGrads = new IdentityHashMap<>();
+        Set<Tensor> sums = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        java.util.function.BinaryOperator<Tensor> add = (x, y) -> {
+            Tensor s = x.add(y);
+            sums.add(s);
+            return s;
+        };
         try (var off = GradMode.off()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Node node = order.get(i);
@@ -44,12 +54,20 @@ final class Backprop {
                     Tensor gi = inputGrads[k];
                     if (gi == null || !in.requiresGrad()) continue;
                     gi = sumToShape(gi, in.shape());
-                    if (in.node() != null) grads.merge(in.node(), gi, Tensor::add);
-                    if (in.node() == null || in.retainsGrad()) in.accumulate(gi);
+                    if (in.node() != null) {
+                        grads.merge(in.node(), gi, Tensor::add);
+                        if (in.retainsGrad()) in.accumulate(gi);
+                    } else {
+                        leafGrads.merge(in, gi, add);
+                    }
                 }
                 node.release();
             }
         }
+        leafGrads.forEach((leaf, g) -> {
+            if (sums.contains(g)) leaf.accumulateOwned(g);
+            else leaf.accumulate(g);
+        });
     }
 
     /** Nodes reachable from {@code start}, each after all nodes it depends on (iterative DFS: deep graphs are fine). */

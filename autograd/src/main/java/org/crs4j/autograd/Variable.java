@@ -2,6 +2,7 @@ package org.crs4j.autograd;
 
 import java.util.Arrays;
 import java.util.List;
+import org.crs4j.tensor.BinaryOp;
 import org.crs4j.tensor.CsrMatrix;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Shape;
@@ -98,6 +99,11 @@ public final class Variable {
 
     void accumulate(Tensor g) {
         grad = grad == null ? g.copy() : grad.add(g);
+    }
+
+    /** As {@link #accumulate}, for a gradient tensor nothing else references (a sum made by backprop). */
+    void accumulateOwned(Tensor g) {
+        grad = grad == null ? g : grad.add(g);
     }
 
     public int[] shape() {
@@ -266,48 +272,35 @@ public final class Variable {
 
     public Variable tanh() {
         Tensor y = data.tanh();
-        return record("tanh", y, (g, n) -> new Tensor[] {g.mul(y.square().neg().add(1))}, this);
+        return record("tanh", y, (g, n) -> new Tensor[] {g.apply(BinaryOp.TANH_BACKWARD, y)}, this);
     }
 
     public Variable sigmoid() {
         Tensor y = data.sigmoid();
-        return record("sigmoid", y, (g, n) -> new Tensor[] {g.mul(y).mul(y.neg().add(1))}, this);
+        return record("sigmoid", y, (g, n) -> new Tensor[] {g.apply(BinaryOp.SIGMOID_BACKWARD, y)}, this);
     }
 
     public Variable relu() {
         Tensor x = data;
-        return record("relu", x.relu(), (g, n) -> new Tensor[] {g.mul(x.gt(0).to(g.dtype()))}, this);
+        return record("relu", x.relu(), (g, n) -> new Tensor[] {g.apply(BinaryOp.RELU_BACKWARD, x)}, this);
     }
 
     /** GELU (exact): d/dx = Phi(x) + x phi(x). */
     public Variable gelu() {
         Tensor x = data;
-        return record("gelu", x.gelu(), (g, n) -> {
-            Tensor cdf = x.mul(1 / Math.sqrt(2)).erf().add(1).mul(0.5);
-            Tensor pdf = x.square().mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
-            return new Tensor[] {g.mul(cdf.add(x.mul(pdf)))};
-        }, this);
+        return record("gelu", x.gelu(), (g, n) -> new Tensor[] {g.apply(BinaryOp.GELU_BACKWARD, x)}, this);
     }
 
     /** GELU, tanh approximation: y = x/2 (1 + tanh(u)), u = c (x + 0.044715 x^3). */
     public Variable geluTanh() {
         Tensor x = data;
-        return record("gelu_tanh", x.geluTanh(), (g, n) -> {
-            double c = Math.sqrt(2 / Math.PI);
-            Tensor t = x.pow(3).mul(0.044715).add(x).mul(c).tanh();
-            Tensor du = x.square().mul(3 * 0.044715).add(1).mul(c);
-            Tensor d = t.add(1).mul(0.5).add(x.mul(0.5).mul(t.square().neg().add(1)).mul(du));
-            return new Tensor[] {g.mul(d)};
-        }, this);
+        return record("gelu_tanh", x.geluTanh(), (g, n) -> new Tensor[] {g.apply(BinaryOp.GELU_TANH_BACKWARD, x)}, this);
     }
 
     /** SiLU x sigmoid(x): d/dx = s (1 + x (1 - s)). */
     public Variable silu() {
         Tensor x = data;
-        return record("silu", x.silu(), (g, n) -> {
-            Tensor s = x.sigmoid();
-            return new Tensor[] {g.mul(s.mul(x.mul(s.neg().add(1)).add(1)))};
-        }, this);
+        return record("silu", x.silu(), (g, n) -> new Tensor[] {g.apply(BinaryOp.SILU_BACKWARD, x)}, this);
     }
 
     public Variable sin() {
@@ -439,13 +432,13 @@ public final class Variable {
     public Variable softmax(int dim) {
         int d = Shape.normalizeDim(dim, dim());
         Tensor y = data.softmax(d);
-        return record("softmax", y, (g, n) -> new Tensor[] {y.mul(g.sub(g.mul(y).sum(d, true)))}, this);
+        return record("softmax", y, (g, n) -> new Tensor[] {Tensor.softmaxBackward(g, y, d, false)}, this);
     }
 
     public Variable logSoftmax(int dim) {
         int d = Shape.normalizeDim(dim, dim());
         Tensor y = data.logSoftmax(d);
-        return record("log_softmax", y, (g, n) -> new Tensor[] {g.sub(y.exp().mul(g.sum(d, true)))}, this);
+        return record("log_softmax", y, (g, n) -> new Tensor[] {Tensor.softmaxBackward(g, y, d, true)}, this);
     }
 
     /** Layer norm over the last dim; weight and bias may be null. */
@@ -454,14 +447,11 @@ public final class Variable {
         Tensor y = x.layerNorm(w, b, eps);
         int iw = weight == null ? -1 : 1, ib = bias == null ? -1 : iw < 0 ? 1 : 2;
         Node.Backward bw = (g, n) -> {
-            Tensor centered = x.sub(x.mean(-1, true));
-            Tensor rstd = centered.square().mean(-1, true).add(eps).rsqrt();
-            Tensor xhat = centered.mul(rstd);
-            Tensor gx = w == null ? g : g.mul(w);
+            Tensor[] d = Tensor.layerNormBackward(g, x, w, eps, iw >= 0 && n[iw], ib >= 0 && n[ib]);
             Tensor[] grads = new Tensor[n.length];
-            grads[0] = rstd.mul(gx.sub(gx.mean(-1, true)).sub(xhat.mul(gx.mul(xhat).mean(-1, true))));
-            if (iw >= 0 && n[iw]) grads[iw] = Backprop.sumToShape(g.mul(xhat), w.shape());
-            if (ib >= 0 && n[ib]) grads[ib] = Backprop.sumToShape(g, b.shape());
+            grads[0] = d[0];
+            if (iw >= 0) grads[iw] = d[1];
+            if (ib >= 0) grads[ib] = d[2];
             return grads;
         };
         return record("layer_norm", y, bw, inputs(this, weight, bias));
@@ -471,14 +461,7 @@ public final class Variable {
     public Variable rmsNorm(Variable weight, double eps) {
         Tensor x = data, w = weight == null ? null : weight.data;
         Tensor y = x.rmsNorm(w, eps);
-        Node.Backward bw = (g, n) -> {
-            Tensor r = x.square().mean(-1, true).add(eps).rsqrt();
-            Tensor xhat = x.mul(r);
-            Tensor gx = w == null ? g : g.mul(w);
-            Tensor dx = r.mul(gx.sub(xhat.mul(gx.mul(xhat).mean(-1, true))));
-            Tensor dw = n.length > 1 && n[1] ? Backprop.sumToShape(g.mul(xhat), w.shape()) : null;
-            return new Tensor[] {dx, dw};
-        };
+        Node.Backward bw = (g, n) -> Tensor.rmsNormBackward(g, x, w, eps, n.length > 1 && n[1]);
         return record("rms_norm", y, bw, inputs(this, weight));
     }
 
@@ -503,18 +486,27 @@ public final class Variable {
         if (o.dim() == 1) return matmul(o.unsqueeze(1)).squeeze(-1);
         Tensor a = data, b = o.data;
         return record("matmul", a.matmul(b), (g, n) -> {
-            Tensor ga = n[0] ? g.matmul(b.mT()) : null;
-            Tensor gb = null;
+            // Each gradient comes out in its operand's layout: for a transposed operand (x @ W^T of a Linear layer,
+            // h @ h^T of scores) the transposed product is computed, so that the view's backward hands a contiguous
+            // gradient to W or h instead of a transposed one that every later add and update reads with strides.
+            Tensor ga = null, gb = null;
+            if (n[0]) ga = columnMajor(a) ? b.matmul(g.mT()).mT() : g.matmul(b.mT());
             if (n[1]) {
                 if (b.dim() == 2 && a.dim() > 2) {
                     // the Linear case: fold the batch into rows instead of summing per-batch products
-                    gb = a.reshape(-1, a.size(-1)).mT().matmul(g.reshape(-1, g.size(-1)));
+                    Tensor a2 = a.reshape(-1, a.size(-1)), g2 = g.reshape(-1, g.size(-1));
+                    gb = columnMajor(b) ? g2.mT().matmul(a2).mT() : a2.mT().matmul(g2);
                 } else {
-                    gb = a.mT().matmul(g);
+                    gb = columnMajor(b) ? g.mT().matmul(a).mT() : a.mT().matmul(g);
                 }
             }
             return new Tensor[] {ga, gb};
         }, this, o);
+    }
+
+    /** True when the last two dims of t are a transposed (column-major) matrix: a view such as {@code w.mT()}. */
+    private static boolean columnMajor(Tensor t) {
+        return t.dim() >= 2 && t.size(-2) > 1 && t.size(-1) > 1 && t.stride(-2) == 1 && t.stride(-1) != 1;
     }
 
     /**
@@ -523,7 +515,7 @@ public final class Variable {
      * [Tq, Tk] is kept from the forward pass) and, with group g query heads per key/value head stacked as rows:
      * <pre>
      *   dV = p^T·dO          dP = dO·V^T          dS = p ⊙ (dP - rowsum(dP ⊙ p))
-     *   dQ = dS·K·scale      dK = dS^T·Q·scale    dBias = dS (summed to the bias's shape)
+     *   dQ = dS·K·scale      dK = dS^T·(Q·scale)    dBias = dS (summed to the bias's shape)
      * </pre>
      */
     public static Variable attention(Variable q, Variable k, Variable v, Variable bias, double scale) {
@@ -532,9 +524,9 @@ public final class Variable {
         Node.Backward bw = (g, n) -> {
             int b = qt.size(0), h = qt.size(1), tq = qt.size(2), d = qt.size(3);
             int hkv = kt.size(1), tk = kt.size(2), dv = vt.size(3), group = h / hkv;
-            Tensor qg = group == 1 ? qt : qt.reshape(b, hkv, group * tq, d);
+            Tensor qs = scale != 1 ? qt.mul(scale) : qt;
+            Tensor qg = group == 1 ? qs : qs.reshape(b, hkv, group * tq, d);
             Tensor s = qg.matmul(kt.mT());
-            if (scale != 1) s = s.mul(scale);
             if (group != 1) s = s.view(b, h, tq, tk);
             if (bt != null) s = s.add(bt);
             Tensor p = s.softmax(-1);
@@ -544,10 +536,13 @@ public final class Variable {
             if (group != 1) dP = dP.view(b, h, tq, tk);
             Tensor dS = p.mul(dP.sub(dP.mul(p).sum(-1, true)));
             Tensor dSg = group == 1 ? dS : dS.view(b, hkv, group * tq, tk);
-            Tensor dSs = scale == 1 ? dSg : dSg.mul(scale);
             Tensor[] grads = new Tensor[n.length];
-            if (n[0]) grads[0] = group == 1 ? dSs.matmul(kt) : dSs.matmul(kt).view(b, h, tq, d);
-            if (n[1]) grads[1] = dSs.mT().matmul(qg);
+            if (n[0]) {
+                Tensor dQ = dSg.matmul(kt);
+                if (scale != 1) dQ = dQ.mul(scale);
+                grads[0] = group == 1 ? dQ : dQ.view(b, h, tq, d);
+            }
+            if (n[1]) grads[1] = dSg.mT().matmul(qg);
             if (n[2]) grads[2] = pg.mT().matmul(gg);
             if (n.length > 3 && n[3]) grads[3] = dS;
             return grads;
@@ -565,15 +560,7 @@ public final class Variable {
         int[] segments = offsets.clone();
         return record("segment_matmul", x.segmentMatmul(segments, wt), (g, n) -> {
             Tensor gx = n[0] ? g.segmentMatmul(segments, wt.transpose(1, 2)) : null;
-            Tensor gw = null;
-            if (n[1]) {
-                gw = Tensor.zeros(g.dtype(), wt.shape());
-                for (int k = 0; k + 1 < segments.length; k++) {
-                    int len = segments[k + 1] - segments[k];
-                    if (len == 0) continue;
-                    gw.select(0, k).copyFrom(x.narrow(0, segments[k], len).mT().matmul(g.narrow(0, segments[k], len)));
-                }
-            }
+            Tensor gw = n[1] ? x.segmentTransposeMatmul(segments, g) : null;
             return new Tensor[] {gx, gw};
         }, this, w);
     }

@@ -101,6 +101,11 @@ class GradientsTest {
         GradCheck.check("matmul broadcast batch", v -> v.get(0).matmul(v.get(1)), x(1, 3, 4), x(2, 4, 2));
         GradCheck.check("matmul vector", v -> v.get(0).matmul(v.get(1)), x(4), x(2, 4, 3));
         GradCheck.check("matmul matrix-vector", v -> v.get(0).matmul(v.get(1)), x(3, 4), x(4));
+        // transposed operands: their gradients are computed as transposed products (see Variable.matmul)
+        GradCheck.check("matmul a^T b^T", v -> v.get(0).mT().matmul(v.get(1).mT()), x(4, 3), x(5, 4));
+        GradCheck.check("matmul batched a^T, shared b^T", v -> v.get(0).mT().matmul(v.get(1).mT()), x(2, 4, 3), x(5, 4));
+        GradCheck.check("matmul broadcast a^T", v -> v.get(0).mT().matmul(v.get(1)), x(1, 4, 3), x(2, 4, 2));
+        GradCheck.check("matmul scores h h^T", v -> v.get(0).matmul(v.get(1).mT()), x(3, 4), x(6, 4));
     }
 
     @Test

@@ -46,6 +46,22 @@ public interface Backend {
     Tensor rmsNorm(Tensor x, Tensor weight, double eps);
 
     /**
+     * The gradient of softmax (or log-softmax) along {@code dim}, from its output {@code y} and the output's gradient:
+     * {@code y (g - sum(g y))}, or {@code g - exp(y) sum(g)} for log-softmax, sums along {@code dim}.
+     */
+    Tensor softmaxBackward(Tensor grad, Tensor y, int dim, boolean log);
+
+    /**
+     * Gradients of {@link #layerNorm} ({@code rms}: {@link #rmsNorm}) with respect to x, weight and bias, given the
+     * output's gradient g: {dx, dweight, dbias}. With r = 1/sqrt(var + eps), x̂ = (x - mean) r (RMS: r =
+     * 1/sqrt(mean(x²) + eps), x̂ = x r) and g' = g · weight: {@code dx = r (g' - mean(g') - x̂ mean(g' x̂))} (RMS
+     * without the {@code mean(g')} term), {@code dweight = Σ_rows g x̂} (when {@code weightGrad} and weight is not
+     * null, else null), {@code dbias = Σ_rows g} (when {@code biasGrad}, else null).
+     */
+    Tensor[] normBackward(Tensor grad, Tensor x, Tensor weight, double eps, boolean rms, boolean weightGrad,
+                          boolean biasGrad);
+
+    /**
      * Matrix product with batch broadcasting: a [..., m, k] times b [..., k, n]. 1-d operands follow torch.matmul
      * (a vector is promoted to a matrix and the added dim removed).
      */
@@ -58,6 +74,19 @@ public interface Backend {
      * [B, H, Tq, Tk] or null; softmax in F32 (F64 when an input is F64). Returns [B, H, Tq, dv].
      */
     Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale);
+
+    /**
+     * Grouped matrix product (pyg-lib's segment_matmul): rows {@code offsets[g] .. offsets[g+1]} of x [S, k] times
+     * {@code w[g]} of w [G, k, n], giving [S, n]. Offsets (G + 1 of them, from 0 to S, non-decreasing) are checked
+     * by the caller.
+     */
+    Tensor segmentMatmul(Tensor x, int[] offsets, Tensor w);
+
+    /**
+     * The weight gradient of {@link #segmentMatmul}: {@code out[g] = x_g^T · y_g} for the same row groups of x [S, k]
+     * and y [S, n], giving [G, k, n] (zero for empty groups).
+     */
+    Tensor segmentTransposeMatmul(Tensor x, int[] offsets, Tensor y);
 
     /** out[i][j][k] = x[index[i][j][k]][j][k] for dim 0, and likewise for other dims (torch.gather). */
     Tensor gather(Tensor x, int dim, Tensor index);

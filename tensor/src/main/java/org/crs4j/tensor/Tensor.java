@@ -777,6 +777,22 @@ public final class Tensor {
         return backend().rmsNorm(this, weight, eps);
     }
 
+    /** The gradient of {@code softmax(dim)} (or {@code logSoftmax}) given its output {@code y}: see {@link Backend#softmaxBackward}. */
+    public static Tensor softmaxBackward(Tensor grad, Tensor y, int dim, boolean log) {
+        return y.backend().softmaxBackward(grad, y, Shape.normalizeDim(dim, y.dim()), log);
+    }
+
+    /** {dx, dweight, dbias} of {@code x.layerNorm(weight, bias, eps)}: see {@link Backend#normBackward}. */
+    public static Tensor[] layerNormBackward(Tensor grad, Tensor x, Tensor weight, double eps, boolean weightGrad,
+                                             boolean biasGrad) {
+        return x.backend().normBackward(grad, x, weight, eps, false, weightGrad, biasGrad);
+    }
+
+    /** {dx, dweight} of {@code x.rmsNorm(weight, eps)}: see {@link Backend#normBackward}. */
+    public static Tensor[] rmsNormBackward(Tensor grad, Tensor x, Tensor weight, double eps, boolean weightGrad) {
+        return Arrays.copyOf(x.backend().normBackward(grad, x, weight, eps, true, weightGrad, false), 2);
+    }
+
     /** Rotary position embedding of the last dim; see {@link Backend#rope}. */
     public Tensor rope(Tensor cos, Tensor sin, boolean interleaved) {
         return backend().rope(this, cos, sin, interleaved);
@@ -808,14 +824,20 @@ public final class Tensor {
      */
     public Tensor segmentMatmul(int[] offsets, Tensor w) {
         checkSegments(offsets, w);
-        int groups = w.size(0);
-        Tensor out = backend().zeros(DType.promote(dtype(), w.dtype()), shape[0], w.size(2));
-        for (int g = 0; g < groups; g++) {
-            int len = offsets[g + 1] - offsets[g];
-            if (len == 0) continue;
-            out.narrow(0, offsets[g], len).copyFrom(narrow(0, offsets[g], len).matmul(w.select(0, g)));
+        return backend().segmentMatmul(this, offsets.clone(), w);
+    }
+
+    /**
+     * {@code out[g] = this_g^T · y_g} for row groups {@code offsets[g] .. offsets[g+1]} of this [S, k] and y [S, n]:
+     * [G, k, n], the weight gradient of {@link #segmentMatmul} (G = offsets.length - 1).
+     */
+    public Tensor segmentTransposeMatmul(int[] offsets, Tensor y) {
+        if (dim() != 2 || y.dim() != 2 || y.size(0) != shape[0]) {
+            throw new IllegalArgumentException("segment_transpose_matmul needs [S, k] and [S, n] matrices, got "
+                    + Arrays.toString(shape) + " and " + Arrays.toString(y.shape));
         }
-        return out;
+        checkOffsets(offsets, offsets.length - 1);
+        return backend().segmentTransposeMatmul(this, offsets.clone(), y);
     }
 
     private void checkSegments(int[] offsets, Tensor w) {
@@ -827,11 +849,15 @@ public final class Tensor {
             throw new IllegalArgumentException("segment_matmul: rows of length " + shape[1] + " do not match weights "
                     + Arrays.toString(w.shape));
         }
-        if (offsets.length != w.size(0) + 1 || offsets[0] != 0 || offsets[offsets.length - 1] != shape[0]) {
-            throw new IllegalArgumentException("segment_matmul: " + w.size(0) + " groups need " + (w.size(0) + 1)
+        checkOffsets(offsets, w.size(0));
+    }
+
+    private void checkOffsets(int[] offsets, int groups) {
+        if (groups < 0 || offsets.length != groups + 1 || offsets[0] != 0 || offsets[offsets.length - 1] != shape[0]) {
+            throw new IllegalArgumentException("segment_matmul: " + groups + " groups need " + (groups + 1)
                     + " offsets from 0 to " + shape[0] + ", got " + Arrays.toString(offsets));
         }
-        for (int g = 0; g < w.size(0); g++) {
+        for (int g = 0; g < groups; g++) {
             if (offsets[g + 1] < offsets[g]) {
                 throw new IllegalArgumentException("segment_matmul: offsets decrease at group " + g + ": " + Arrays.toString(offsets));
             }

@@ -93,7 +93,7 @@ class AttentionTest {
 
     @Test
     void streamedRowsEqualTheComposedProductsBitForBit() {
-        // up to Matvec.MAX_VECTORS query rows per kv head the op streams each row; the composition of matmul, mul, add,
+        // up to Matvec.MAX_VECTORS query rows per kv head the op streams each row; the composition of mul (q by the scale), matmul, add,
         // softmax and matmul (which is what many rows run) gives the same bits there, up to 256 keys (beyond, GEMM adds
         // p·v in blocks of 256 keys)
         for (int[] s : new int[][] {{1, 8, 4, 1, 129, 8, 8}, {2, 4, 1, 2, 40, 64, 64}, {1, 2, 2, 4, 256, 19, 5}}) {
@@ -102,8 +102,9 @@ class AttentionTest {
             Tensor k = random.uniform(new int[] {b, hkv, tk, d}, -1, 1), v = random.uniform(new int[] {b, hkv, tk, dv}, -1, 1);
             Tensor bias = random.uniform(new int[] {b, 1, tq, tk}, -1, 1);
             double scale = 1 / Math.sqrt(d);
-            Tensor qg = group == 1 ? q : q.reshape(b, hkv, group * tq, d);
-            Tensor scores = qg.matmul(k.mT()).mul(scale);
+            Tensor qs = q.mul(scale);
+            Tensor qg = group == 1 ? qs : qs.reshape(b, hkv, group * tq, d);
+            Tensor scores = qg.matmul(k.mT());
             if (group != 1) scores = scores.view(b, h, tq, tk);
             Tensor p = scores.add(bias).softmax(-1);
             if (group != 1) p = p.view(b, hkv, group * tq, tk);

@@ -113,6 +113,16 @@ class ElementwiseTest {
         BIN.put(BinaryOp.MAX, Math::max);
         BIN.put(BinaryOp.MIN, Math::min);
         BIN.put(BinaryOp.POW, Math::pow);
+        // activation gradients, from the derivatives written out independently of BinaryOp's formulas
+        BIN.put(BinaryOp.RELU_BACKWARD, (g, x) -> x > 0 ? g : 0);
+        BIN.put(BinaryOp.SIGMOID_BACKWARD, (g, y) -> g * (y - y * y));
+        BIN.put(BinaryOp.TANH_BACKWARD, (g, y) -> g - g * y * y);
+        BIN.put(BinaryOp.SILU_BACKWARD, (g, x) -> g * (sigma(x) + x * sigma(x) * sigma(-x))); // d/dx x σ(x)
+        BIN.put(BinaryOp.GELU_BACKWARD, (g, x) -> g * (0.5 * (1 + Erf.erf(x / Math.sqrt(2))) + x * Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI)));
+        BIN.put(BinaryOp.GELU_TANH_BACKWARD, (g, x) -> {
+            double c = Math.sqrt(2 / Math.PI), u = c * (x + 0.044715 * x * x * x), sech = 1 / Math.cosh(u);
+            return g * (0.5 * (1 + Math.tanh(u)) + 0.5 * x * sech * sech * c * (1 + 0.134145 * x * x));
+        });
         BIN.put(BinaryOp.EQ, (a, b) -> a == b ? 1 : 0);
         BIN.put(BinaryOp.NE, (a, b) -> a != b ? 1 : 0);
         BIN.put(BinaryOp.LT, (a, b) -> a < b ? 1 : 0);
@@ -121,6 +131,11 @@ class ElementwiseTest {
         BIN.put(BinaryOp.GE, (a, b) -> a >= b ? 1 : 0);
         BIN.put(BinaryOp.AND, (a, b) -> a != 0 && b != 0 ? 1 : 0);
         BIN.put(BinaryOp.OR, (a, b) -> a != 0 || b != 0 ? 1 : 0);
+    }
+
+    /** The logistic function without overflow for either sign. */
+    private static double sigma(double x) {
+        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 
     /** Two shapes that broadcast to a random shape: dims randomly set to 1 or dropped from the front. */
@@ -176,12 +191,26 @@ class ElementwiseTest {
         for (int n : new int[] {1, 7, 16, 17, 64, 1000, 40_000}) {
             Tensor a = random.uniform(new int[] {3, n}, -2, 2), b = random.uniform(new int[] {3, n}, -2, 2);
             Tensor row = random.uniform(new int[] {n}, -2, 2), col = random.uniform(new int[] {3, 1}, -2, 2);
-            for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAX, BinaryOp.SUB}) {
+            for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAX, BinaryOp.SUB,
+                    BinaryOp.RELU_BACKWARD, BinaryOp.SIGMOID_BACKWARD, BinaryOp.TANH_BACKWARD, BinaryOp.SILU_BACKWARD,
+                    BinaryOp.GELU_BACKWARD, BinaryOp.GELU_TANH_BACKWARD}) {
                 assertClose(Ref.zip(Ref.of(a), Ref.of(b), BIN.get(op)), a.apply(op, b), 3e-6, 1e-6, op + " same shape n=" + n);
                 assertClose(Ref.zip(Ref.of(a), Ref.of(row), BIN.get(op)), a.apply(op, row), 3e-6, 1e-6, op + " row n=" + n);
                 assertClose(Ref.zip(Ref.of(col), Ref.of(a), BIN.get(op)), col.apply(op, a), 3e-6, 1e-6, op + " col n=" + n);
                 assertClose(Ref.zip(Ref.of(a.mT()), Ref.of(b.mT()), BIN.get(op)), a.mT().apply(op, b.mT()), 3e-6, 1e-6, op + " transposed");
             }
+        }
+    }
+
+    /** Activation gradients at large |x| saturate (to g or 0) instead of overflowing to NaN, in SIMD bodies and tails. */
+    @Test
+    void activationGradientsSaturateAtLargeInputs() {
+        float[] xs = new float[37];
+        for (int i = 0; i < xs.length; i++) xs[i] = (i % 2 == 0 ? 1 : -1) * (float) Math.pow(1.6, i);
+        Tensor x = Tensor.of(xs, xs.length), g = random.uniform(new int[] {xs.length}, -2, 2);
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.SILU_BACKWARD, BinaryOp.GELU_BACKWARD, BinaryOp.GELU_TANH_BACKWARD,
+                BinaryOp.RELU_BACKWARD}) {
+            assertClose(Ref.zip(Ref.of(g), Ref.of(x), BIN.get(op)), g.apply(op, x), 3e-6, 1e-6, op + " at large |x|");
         }
     }
 

@@ -79,4 +79,44 @@ class MatMulTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    /**
+     * Grouped products over row groups of very different sizes (an empty group, one long enough for the K-sliced
+     * weight gradient), F32 and BF16 weights, a transposed x: each group against the double reference, and the same
+     * bits for any thread count.
+     */
+    @Test
+    void segmentMatmulAndItsWeightGradient() {
+        int[] offsets = {0, 3, 3, 40, 2600, 2641};
+        int s = offsets[offsets.length - 1], k = 9, n = 13, groups = offsets.length - 1;
+        Tensor x = random.uniform(new int[] {k, s}, -1, 1).mT();                 // column-major rows
+        Tensor y = random.uniform(new int[] {s, n}, -1, 1);
+        for (DType wt : new DType[] {DType.F32, DType.BF16}) {
+            Tensor w = random.uniform(new int[] {groups, k, n}, wt, -1, 1);
+            Tensor out = x.segmentMatmul(offsets, w);
+            for (int g = 0; g < groups; g++) {
+                int len = offsets[g + 1] - offsets[g];
+                if (len == 0) continue;
+                assertClose(Ref.matmul(Ref.of(x.narrow(0, offsets[g], len)), Ref.of(w.select(0, g))),
+                        out.narrow(0, offsets[g], len), 1e-5, 1e-5, "segment " + g + " " + wt);
+            }
+        }
+        Tensor gw = x.segmentTransposeMatmul(offsets, y);
+        assertArrayEquals(new int[] {groups, k, n}, gw.shape());
+        for (int g = 0; g < groups; g++) {
+            int len = offsets[g + 1] - offsets[g];
+            Ref ref = len == 0 ? Ref.zeros(k, n)
+                    : Ref.matmul(Ref.of(x.narrow(0, offsets[g], len).mT()), Ref.of(y.narrow(0, offsets[g], len)));
+            assertClose(ref, gw.select(0, g), 1e-5, 1e-4, "transposed segment " + g);
+        }
+        float[] one = null;
+        for (int threads : new int[] {1, 2, 3}) {
+            float[] now = org.crs4j.tensor.cpu.Parallel.withMaxChunks(threads,
+                    () -> x.segmentTransposeMatmul(offsets, y).toFloatArray());
+            if (one == null) one = now;
+            else assertArrayEquals(one, now, "threads " + threads);
+        }
+        assertThrows(IllegalArgumentException.class, () -> x.segmentTransposeMatmul(new int[] {0, 5}, y));
+        assertThrows(IllegalArgumentException.class, () -> x.segmentTransposeMatmul(offsets, y.narrow(0, 0, 5)));
+    }
 }

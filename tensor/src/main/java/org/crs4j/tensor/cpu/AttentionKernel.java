@@ -4,7 +4,6 @@ import static org.crs4j.tensor.cpu.FloatRuns.F;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Shape;
 import org.crs4j.tensor.Tensor;
@@ -67,9 +66,10 @@ final class AttentionKernel {
     /** The composition of primitives: the reference semantics, and the strategy for many query rows. */
     static Tensor composed(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, int group) {
         int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3), hkv = k.size(1), tk = k.size(2);
-        Tensor qg = group == 1 ? q : q.reshape(b, hkv, group * tq, d);
+        // the scale multiplies q, not the scores: Tq x d values instead of Tq x Tk
+        Tensor qs = scale != 1 ? q.mul(scale) : q;
+        Tensor qg = group == 1 ? qs : qs.reshape(b, hkv, group * tq, d);
         Tensor scores = qg.matmul(k.mT());
-        if (scale != 1) scores = scores.mul(scale);
         if (group != 1) scores = scores.view(b, h, tq, tk);
         if (bias != null) scores = scores.add(bias);
         Tensor p = scores.softmax(-1);
@@ -91,13 +91,13 @@ final class AttentionKernel {
         float sc = (float) scale;
         int rows = b * h * tq;
         Parallel.forRange(rows, Parallel.grain(2L * tk * (d + dv)), (r0, r1) -> {
-            float[] s = new float[tk], acc = new float[dv];
+            float[] s = new float[tk], acc = new float[dv], qrow = new float[d];
             for (int r = r0; r < r1; r++) {
                 int bi = r / (h * tq), hi = (r / tq) % h, i = r % tq, g = hi / group;
-                int qrow = qo + r * d;
+                // scaled like composed's q.mul(scale), so both strategies give the same bits
+                for (int t = 0; t < d; t++) qrow[t] = qa[qo + r * d + t] * sc;
                 int kbase = ko + bi * kst[0] + g * kst[1], vbase = vo + bi * vst[0] + g * vst[1];
-                scores(qa, qrow, ka, kbase, kst[2], tk, d, s);
-                for (int j = 0; j < tk; j++) s[j] *= sc;
+                scores(qrow, 0, ka, kbase, kst[2], tk, d, s);
                 if (ba != null) {
                     int brow = bo + bi * bst[0] + hi * bst[1] + i * bst[2];
                     for (int j = 0; j < tk; j++) s[j] += ba[brow + j * bst[3]];
@@ -155,8 +155,7 @@ final class AttentionKernel {
         if (n >= L) {
             FloatVector a = FloatVector.zero(F);
             for (; p + L <= n; p += L) a = FloatVector.fromArray(F, w, wo + p).fma(FloatVector.fromArray(F, x, xo + p), a);
-            for (VectorShuffle<Float> h : HALVES) a = a.add(a.rearrange(h));
-            sum = a.lane(0);
+            sum = VectorMath.sumLanes(a);
         }
         for (; p < n; p++) sum = Math.fma(w[wo + p], x[xo + p], sum);
         return sum;
@@ -174,16 +173,4 @@ final class AttentionKernel {
         for (; c < n; c++) acc[c] = Math.fma(w[wo + c], a, acc[c]);
     }
 
-    /** Rotations by L/2, ..., 1 lanes for the pairwise lane sum (see Matvec). */
-    private static final VectorShuffle<Float>[] HALVES = halves();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        VectorShuffle<Float>[] h = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
-        for (int l = 0, n = L / 2; n > 0; n >>= 1, l++) {
-            int by = n;
-            h[l] = VectorShuffle.fromOp(F, i -> (i + by) % L);
-        }
-        return h;
-    }
 }

@@ -90,6 +90,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor softmaxBackward(Tensor grad, Tensor y, int dim, boolean log) {
+        return RowGradients.softmaxBackward(grad, y, dim, log);
+    }
+
+    @Override
+    public Tensor[] normBackward(Tensor grad, Tensor x, Tensor weight, double eps, boolean rms, boolean weightGrad,
+                                 boolean biasGrad) {
+        return RowGradients.normBackward(grad, x, weight, eps, rms, weightGrad, biasGrad);
+    }
+
+    @Override
     public Tensor matmul(Tensor a, Tensor b) {
         return MatMul.matmul(a, b);
     }
@@ -97,6 +108,16 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
         return AttentionKernel.attention(q, k, v, bias, scale);
+    }
+
+    @Override
+    public Tensor segmentMatmul(Tensor x, int[] offsets, Tensor w) {
+        return MatMul.segmentMatmul(x, offsets, w);
+    }
+
+    @Override
+    public Tensor segmentTransposeMatmul(Tensor x, int[] offsets, Tensor y) {
+        return MatMul.segmentTransposeMatmul(x, offsets, y);
     }
 
     @Override

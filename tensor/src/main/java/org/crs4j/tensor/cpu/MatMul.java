@@ -58,14 +58,68 @@ final class MatMul {
         bShape[batch.length] = k; bShape[batch.length + 1] = n;
         Tensor ae = a.expand(aShape), be = b.expand(bShape);
         Tensor af = viewBatches(ae, count, m, k), bf = viewBatches(be, count, k, n);
-        // Many small products (attention heads): several per task. Few large ones: the GEMM parallelises inside.
+        // Small products, or at least two per thread (attention: one per batch and head): whole products per task,
+        // each on one thread (several per task when tiny), so nothing is packed twice and the pool is joined once, not
+        // once per product. Few large ones: the GEMM parallelises inside. The result is the same either way (see Sgemm).
         long each = (long) m * n * k;
-        boolean small = each < Parallel.MIN_CHUNK_WORK;
-        Parallel.forRange(count, small ? Parallel.grain(each) : count, (s, e) -> {
+        boolean perTask = each < Parallel.MIN_CHUNK_WORK || count >= 2 * Parallel.THREADS;
+        Parallel.forRange(count, perTask ? Parallel.grain(each) : count, (s, e) -> {
             for (int i = s; i < e; i++) {
-                Sgemm.sgemm(operand(af.select(0, i)), operand(bf.select(0, i)), c, i * m * n, n, false);
+                Sgemm.sgemm(operand(af.select(0, i)), operand(bf.select(0, i)), c, i * m * n, n, false,
+                        perTask ? 1 : Parallel.THREADS);
             }
         });
+        return out;
+    }
+
+    /**
+     * Rows offsets[g] .. offsets[g+1] of x times w[g], each group one GEMM written straight into its rows of the
+     * result (each GEMM parallel inside). F64 operands go through the general matmul.
+     */
+    static Tensor segmentMatmul(Tensor x, int[] offsets, Tensor w) {
+        int groups = w.size(0), n = w.size(2);
+        if (x.dtype() == DType.F64 || w.dtype() == DType.F64) {
+            Tensor out = CpuBackend.INSTANCE.zeros(DType.F64, x.size(0), n);
+            for (int g = 0; g < groups; g++) {
+                int len = offsets[g + 1] - offsets[g];
+                if (len > 0) out.narrow(0, offsets[g], len).copyFrom(matmul(x.narrow(0, offsets[g], len), w.select(0, g)));
+            }
+            return out;
+        }
+        Tensor xr = gemmReady(x), wr = w;
+        Tensor out = CpuBackend.INSTANCE.zeros(DType.F32, x.size(0), n);
+        float[] c = Operands.floats(out);
+        for (int g = 0; g < groups; g++) {
+            int len = offsets[g + 1] - offsets[g];
+            if (len == 0) continue;
+            Sgemm.sgemm(operand(xr.narrow(0, offsets[g], len)), operand(gemmReady(wr.select(0, g))), c,
+                    offsets[g] * n, n, false);
+        }
+        return out;
+    }
+
+    /** out[g] = x_g^T · y_g, each group one GEMM written straight into its slice of the result. */
+    static Tensor segmentTransposeMatmul(Tensor x, int[] offsets, Tensor y) {
+        int groups = offsets.length - 1, k = x.size(1), n = y.size(1);
+        if (x.dtype() == DType.F64 || y.dtype() == DType.F64) {
+            Tensor out = CpuBackend.INSTANCE.zeros(DType.F64, groups, k, n);
+            for (int g = 0; g < groups; g++) {
+                int len = offsets[g + 1] - offsets[g];
+                if (len > 0) {
+                    out.select(0, g).copyFrom(matmul(x.narrow(0, offsets[g], len).mT(), y.narrow(0, offsets[g], len)));
+                }
+            }
+            return out;
+        }
+        Tensor xr = gemmReady(x), yr = gemmReady(y);
+        Tensor out = CpuBackend.INSTANCE.zeros(DType.F32, groups, k, n);
+        float[] c = Operands.floats(out);
+        for (int g = 0; g < groups; g++) {
+            int len = offsets[g + 1] - offsets[g];
+            if (len == 0) continue;
+            Sgemm.sgemm(operand(xr.narrow(0, offsets[g], len).mT()), operand(yr.narrow(0, offsets[g], len)), c,
+                    g * k * n, n, false);
+        }
         return out;
     }
 

@@ -300,28 +300,10 @@ public final class Matvec {
         }
     }
 
-    /**
-     * Rotations by L/2, L/4, ..., 1 lanes. Adding a vector to its rotation by n puts v[j] + v[j+n] in lane j for j < n,
-     * so after every rotation lane 0 holds the pairwise sum of the lanes: a fixed order (each step exact IEEE adds,
-     * whatever the JIT does, unlike reduceLanes, whose order is the implementation's), shorter chains than left to
-     * right, and no round trip through memory: a vector stored and re-read lane by lane cost 10-20 ns per row, about a
-     * third of stories260K's decoding time, against 4-7 ns.
-     */
-    private static final VectorShuffle<Float>[] HALVES = halves();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        VectorShuffle<Float>[] h = new VectorShuffle[Integer.numberOfTrailingZeros(L)];
-        for (int l = 0, n = L / 2; n > 0; n >>= 1, l++) {
-            int by = n;
-            h[l] = VectorShuffle.fromOp(F, i -> (i + by) % L);
-        }
-        return h;
-    }
 
     /**
      * The sum of w[o + p]·x[xo + p] over p < len (a multiple of L): four accumulators over unrolled steps of 4L, the
-     * rest into the first, merged as (a0 + a1) + (a2 + a3), then the lanes pairwise ({@link #HALVES}). For rows widened from F16 and
+     * rest into the first, merged as (a0 + a1) + (a2 + a3), then the lanes pairwise ({@link VectorMath#HALVES}). For rows widened from F16 and
      * heap 16-bit storage, one at a time.
      */
     private static float dotF32(float[] w, int o, float[] x, int xo, int len) {
@@ -335,8 +317,7 @@ public final class Matvec {
         }
         for (; p < len; p += L) a0 = FloatVector.fromArray(F, w, o + p).fma(FloatVector.fromArray(F, x, xo + p), a0);
         a0 = a0.add(a1).add(a2.add(a3));
-        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
-        return a0.lane(0);
+        return VectorMath.sumLanes(a0);
     }
 
     /**
@@ -353,7 +334,7 @@ public final class Matvec {
             a2 = FloatVector.fromArray(F, w, o2 + p).fma(xv, a2);
             a3 = FloatVector.fromArray(F, w, o3 + p).fma(xv, a3);
         }
-        for (VectorShuffle<Float> h : HALVES) {
+        for (VectorShuffle<Float> h : VectorMath.HALVES) {
             a0 = a0.add(a0.rearrange(h));
             a1 = a1.add(a1.rearrange(h));
             a2 = a2.add(a2.rearrange(h));
@@ -368,8 +349,7 @@ public final class Matvec {
     private static float dot1(float[] w, int o, float[] x, int xo, int len) {
         FloatVector a0 = FloatVector.zero(F);
         for (int p = 0; p < len; p += L) a0 = FloatVector.fromArray(F, w, o + p).fma(FloatVector.fromArray(F, x, xo + p), a0);
-        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
-        return a0.lane(0);
+        return VectorMath.sumLanes(a0);
     }
 
     /** {@link #dot4} over F32 rows in a native segment (byte offset b, rows rowBytes apart), read in place. */
@@ -383,7 +363,7 @@ public final class Matvec {
             a2 = FloatVector.fromMemorySegment(F, seg, b2 + 4L * p, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, seg, b3 + 4L * p, LE).fma(xv, a3);
         }
-        for (VectorShuffle<Float> h : HALVES) {
+        for (VectorShuffle<Float> h : VectorMath.HALVES) {
             a0 = a0.add(a0.rearrange(h));
             a1 = a1.add(a1.rearrange(h));
             a2 = a2.add(a2.rearrange(h));
@@ -400,8 +380,7 @@ public final class Matvec {
         for (int p = 0; p < len; p += L) {
             a0 = FloatVector.fromMemorySegment(F, seg, b + 4L * p, LE).fma(FloatVector.fromArray(F, x, xo + p), a0);
         }
-        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
-        return a0.lane(0);
+        return VectorMath.sumLanes(a0);
     }
 
     /**
@@ -429,8 +408,7 @@ public final class Matvec {
             a1 = v0.and(HIGH_HALF).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + p + L), a1);
         }
         a0 = a0.add(a1).add(a2.add(a3));
-        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
-        return a0.lane(0);
+        return VectorMath.sumLanes(a0);
     }
 
     private static final int HIGH_HALF = 0xFFFF0000;
@@ -464,8 +442,7 @@ public final class Matvec {
             a0 = t0.fma(FloatVector.broadcast(F, scales[sb + c]), a0);
         }
         a0 = a0.add(a1);
-        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
-        return a0.lane(0);
+        return VectorMath.sumLanes(a0);
     }
 
     /** L int8 quants from byte e, as floats. Always inlined (a tiny static method): the vector never crosses a call. */

@@ -118,7 +118,7 @@ final class Reductions {
                 a3 = a3.add(FloatVector.fromArray(VectorMath.F, x, from + j + 3 * L));
             }
             for (int bound = n - L + 1; j < bound; j += L) a0 = a0.add(FloatVector.fromArray(VectorMath.F, x, from + j));
-            acc = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            acc = VectorMath.sumLanes(a0.add(a1).add(a2.add(a3)));
             for (; j < n; j++) acc += x[from + j];
             return acc;
         }

@@ -2,7 +2,6 @@ package org.crs4j.tensor.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Tensor;
 
@@ -50,7 +49,7 @@ final class RowKernels {
             acc = acc.add(e);
             if (!log) e.intoArray(y, yo + j);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sumLanes(acc);
         for (; j < n; j++) {
             float e = VectorMath.exp(x[xo + j] - max);
             sum += e;
@@ -159,7 +158,7 @@ final class RowKernels {
             FloatVector d = FloatVector.fromArray(VectorMath.F, x, xo + j).sub(vmean);
             acc = d.fma(d, acc);
         }
-        float ss = acc.reduceLanes(VectorOperators.ADD);
+        float ss = VectorMath.sumLanes(acc);
         for (; j < n; j++) {
             float d = x[xo + j] - mean;
             ss += d * d;

@@ -96,6 +96,11 @@ public final class Sgemm {
             small(a, b, c, cOffset, ldc, accumulate);
             return;
         }
+        int slices = kSlices(m, n, k);
+        if (slices > 1) {
+            sliced(a, b, c, cOffset, ldc, accumulate, slices);
+            return;
+        }
         // A stripe per 2^22 multiply-adds at most (some 40-80 µs of micro-kernel time): waking a pool thread costs
         // 10-15 µs (see Parallel). 2^22 = 16 x Parallel's unit, an element-wise element being some 16 times dearer.
         int stripes = Parallel.chunks(work >> 4, threads);
@@ -107,6 +112,64 @@ public final class Sgemm {
             int slivers = (m + MR - 1) / MR, s = Math.max(1, Math.min(stripes, slivers));
             Parallel.forEachTask(s, t -> gemmStripe(a, b, c, cOffset, ldc, accumulate,
                     boundary(t, s, slivers, MR, m), boundary(t + 1, s, slivers, MR, m), 0, n));
+        }
+    }
+
+    /** K is cut into slices of at least this many steps (four KC blocks) when C is small (see {@link #kSlices}). */
+    static final int KSLICE = 4 * KC;
+    /** At most this many K slices: their partial products are kept until they are added up. */
+    static final int MAX_SLICES = 16;
+    /** C this small (a 128 x 128 weight gradient, 32 rows of logit gradients times 128 columns) may be K-sliced. */
+    static final long SLICED_MAX_OUTPUT = 1L << 16;
+
+    /**
+     * How many slices K is cut into: 1 (no slicing) unless C is small and K long, a weight gradient
+     * {@code X^T·G} over thousands of rows. Split by rows or columns of C, such a product would make every thread
+     * pack the whole of the operand it does not split (both threads reading all of X from memory for a 128-column C
+     * split in two); split by K, each thread reads only its own rows of X and G. The count depends on the shape
+     * alone, never on the thread count, so the order of every sum, and the result, stays the same for any number
+     * of threads.
+     */
+    static int kSlices(int m, int n, int k) {
+        if ((long) m * n > SLICED_MAX_OUTPUT || k < 2 * KSLICE) return 1;
+        return Math.min(MAX_SLICES, k / KSLICE);
+    }
+
+    /**
+     * C (+)= A·B as the sum of the slices' products A[:, k0..k1)·B[k0..k1, :], each computed from zero into its own
+     * buffer, in parallel, then added in slice order (the partial sums are the same whatever thread computed them).
+     */
+    private static void sliced(MatrixOperand a, MatrixOperand b, float[] c, int cOffset, int ldc, boolean accumulate,
+                               int slices) {
+        int m = a.rows(), k = a.cols(), n = b.cols(), size = m * n;
+        float[] partial = new float[slices * size];
+        Parallel.forEachTask(slices, s -> {
+            int k0 = (int) ((long) k * s / slices), k1 = (int) ((long) k * (s + 1) / slices);
+            MatrixOperand as = new MatrixOperand(a.storage(), a.offset() + k0 * a.colStride(), m, k1 - k0,
+                    a.rowStride(), a.colStride());
+            MatrixOperand bs = new MatrixOperand(b.storage(), b.offset() + k0 * b.rowStride(), k1 - k0, n,
+                    b.rowStride(), b.colStride());
+            gemmStripe(as, bs, partial, s * size, n, false, 0, m, 0, n);
+        });
+        Parallel.forRange(m, Math.max(1, (1 << 14) / n), (i0, i1) -> {
+            for (int i = i0; i < i1; i++) addSlices(partial, i * n, size, slices, n, c, cOffset + i * ldc, accumulate);
+        });
+    }
+
+    /** c[ci + j] (+)= partial[pi + j] + partial[pi + size + j] + ..., for j < n, the slices added in order. */
+    private static void addSlices(float[] partial, int pi, int size, int slices, int n, float[] c, int ci,
+                                  boolean accumulate) {
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector sum = FloatVector.fromArray(F, partial, pi + j);
+            for (int s = 1; s < slices; s++) sum = sum.add(FloatVector.fromArray(F, partial, pi + s * size + j));
+            if (accumulate) sum = FloatVector.fromArray(F, c, ci + j).add(sum);
+            sum.intoArray(c, ci + j);
+        }
+        for (; j < n; j++) {
+            float sum = partial[pi + j];
+            for (int s = 1; s < slices; s++) sum += partial[pi + s * size + j];
+            c[ci + j] = accumulate ? c[ci + j] + sum : sum;
         }
     }
 
@@ -255,34 +318,33 @@ public final class Sgemm {
      * B with x = B^T, so one routine serves both.
      */
     static void pack(MatrixOperand x, int i0, int mLen, int p0, int kLen, int width, float[] dst, Buffers buf) {
+        float[] arr = x.storage().floats();
+        if (arr != null && x.rowStride() == 1 && mLen > 1) {
+            copyRuns(arr, x.offset() + i0 + p0 * x.colStride(), x.colStride(), mLen, kLen, dst, width);
+            return;
+        }
         for (int s = 0; s * width < mLen; s++) {
             int rows = Math.min(width, mLen - s * width);
             int base = s * kLen * width;
+            int first = i0 + s * width;
             if (x.rowStride() == 1 && rows > 1) {
                 // Rows adjacent in memory: each k step is one run of `rows` elements, already in sliver order.
                 for (int p = 0; p < kLen; p++) {
                     int d = base + p * width;
-                    long start = x.offset() + (i0 + s * width) + (long) (p0 + p) * x.colStride();
+                    long start = x.offset() + first + (long) (p0 + p) * x.colStride();
                     FloatRuns.read(x.storage(), start, dst, d, rows);
                     for (int r = rows; r < width; r++) dst[d + r] = 0f;
                 }
             } else {
-                // Each row is a run along k: read it whole, then interleave it into the sliver.
-                float[] src;
-                int srcOff;
-                float[] arr = x.storage().floats();
-                for (int r = 0; r < rows; r++) {
-                    int i = i0 + s * width + r;
-                    if (arr != null && x.colStride() == 1) {
-                        src = arr;
-                        srcOff = (int) (x.offset() + (long) i * x.rowStride() + p0);
-                    } else {
-                        if (buf.line.length < kLen) buf.line = new float[Math.max(kLen, KC)];
-                        readLine(x, i, p0, kLen, buf.line, 0);
-                        src = buf.line;
-                        srcOff = 0;
+                // Each row is a run along k: interleave the rows into the sliver.
+                if (arr != null && x.colStride() == 1) {
+                    interleave(arr, x.offset() + first * x.rowStride() + p0, x.rowStride(), rows, kLen, dst, base, width);
+                } else {
+                    if (buf.line.length < kLen) buf.line = new float[Math.max(kLen, KC)];
+                    for (int r = 0; r < rows; r++) {
+                        readLine(x, first + r, p0, kLen, buf.line, 0);
+                        interleave(buf.line, 0, 0, 1, kLen, dst, base + r, width);
                     }
-                    for (int p = 0, d = base + r; p < kLen; p++, d += width) dst[d] = src[srcOff + p];
                 }
                 if (rows < width) {
                     for (int p = 0; p < kLen; p++) {
@@ -290,6 +352,72 @@ public final class Sgemm {
                     }
                 }
             }
+        }
+    }
+
+
+    /**
+     * Packs a block whose rows are adjacent in memory (a transposed A, or B row-major): k step p of the block is the
+     * run src[from + p*ld ..+ mLen), cut into the slivers' runs of {@code width}. dst[s*kLen*width + p*width + r] =
+     * src[from + p*ld + s*width + r], zero past mLen. Memory is read in address order, k step by k step, so the
+     * hardware prefetcher streams it (one sliver at a time read each k step's run {@code width} floats at a time,
+     * which left the core waiting on memory when K is long). Runs are moved with full vectors, then 256- and 128-bit
+     * ones: a call per run (System.arraycopy, a dtype dispatch) costs more than the 12-32 floats it moves.
+     */
+    private static void copyRuns(float[] src, int from, int ld, int mLen, int kLen, float[] dst, int width) {
+        int full = mLen / width, rest = mLen - full * width;
+        for (int p = 0; p < kLen; p++) {
+            int sp = from + p * ld;
+            // Whole slivers move with a fixed number of vectors: NR is two or three full vectors, MR twelve lanes of
+            // a 256- and a 128-bit vector (AVX-512) or three floats (AVX2).
+            if (width == NR) {
+                for (int sl = 0; sl < full; sl++) {
+                    int s = sp + sl * NR, d = (sl * kLen + p) * NR;
+                    for (int r = 0; r < NR; r += L) FloatVector.fromArray(F, src, s + r).intoArray(dst, d + r);
+                }
+            } else if (MR == 12) {
+                for (int sl = 0; sl < full; sl++) {
+                    int s = sp + sl * MR, d = (sl * kLen + p) * MR;
+                    FloatVector.fromArray(F256, src, s).intoArray(dst, d);
+                    FloatVector.fromArray(F128, src, s + 8).intoArray(dst, d + 8);
+                }
+            } else {
+                for (int sl = 0; sl < full; sl++) {
+                    int s = sp + sl * width, d = (sl * kLen + p) * width;
+                    for (int r = 0; r < width; r++) dst[d + r] = src[s + r];
+                }
+            }
+            if (rest > 0) {
+                int s = sp + full * width, d = (full * kLen + p) * width, r = 0;
+                for (; r <= rest - 4; r += 4) FloatVector.fromArray(F128, src, s + r).intoArray(dst, d + r);
+                for (; r < rest; r++) dst[d + r] = src[s + r];
+                for (; r < width; r++) dst[d + r] = 0f;
+            }
+        }
+    }
+
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256, F128 = FloatVector.SPECIES_128;
+
+    /**
+     * dst[base + p*width + r] = src[from + r*ld + p] for p < kLen, r < rows: rows that are runs along k (A row-major,
+     * or B column-major such as a Linear weight) interleaved into a sliver. One row at a time: a contiguous read and a
+     * store every {@code width} floats, each a plain indexed move C2 keeps free of bounds checks.
+     */
+    private static void interleave(float[] src, int from, int ld, int rows, int kLen, float[] dst, int base, int width) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int s0 = from + r * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld, d = base + r;
+            for (int p = 0; p < kLen; p++, d += width) {
+                float x0 = src[s0 + p], x1 = src[s1 + p], x2 = src[s2 + p], x3 = src[s3 + p];
+                dst[d] = x0;
+                dst[d + 1] = x1;
+                dst[d + 2] = x2;
+                dst[d + 3] = x3;
+            }
+        }
+        for (; r < rows; r++) {
+            int s = from + r * ld, d = base + r;
+            for (int p = 0; p < kLen; p++) dst[d + p * width] = src[s + p];
         }
     }
 

@@ -199,6 +199,39 @@ class SgemmTest {
         }
     }
 
+    /**
+     * Weight-gradient shapes (small C, long K) take the K-sliced path: slices summed in a fixed order. Checked against
+     * the reference in every layout, with accumulation and 16-bit operands, and bit for bit across thread counts
+     * (stripes and pool chunks both varied), since the slicing depends on the shape alone.
+     */
+    @Test
+    void longKSmallOutputIsSlicedExactlyAndThreadIndependently() {
+        int ks = Sgemm.KSLICE;
+        int[][] shapes = {{96, 80, 4 * ks + 37}, {13, 33, 2 * ks}, {2, 2, 3 * ks + 1}, {40, 7, 17 * ks + 5}};
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (int[] s : shapes) {
+            assertTrue(Sgemm.kSlices(s[0], s[1], s[2]) > 1, "sliced: " + java.util.Arrays.toString(s));
+            for (int t = 0; t < 4; t++) {
+                run(rnd, Kind.F32_HEAP, t == 3 ? Kind.BF16_HEAP : Kind.F32_HEAP, s[0], s[1], s[2], (t & 1) == 0,
+                        (t & 2) == 0, t >= 2, t == 1, Parallel.THREADS, null);
+            }
+        }
+        assertEquals(1, Sgemm.kSlices(96, 80, 2 * ks - 1));
+        assertEquals(1, Sgemm.kSlices(300, 300, 100 * ks));
+        assertEquals(Sgemm.MAX_SLICES, Sgemm.kSlices(128, 128, 72_000));
+        int[] s = shapes[0];
+        for (int t = 0; t < 4; t++) {
+            float[] one = null;
+            for (int threads : new int[] {1, 2, 3, 8}) {
+                int layout = t;
+                float[] c = Parallel.withMaxChunks(threads, () -> run(new SplittableRandom(9), Kind.F32_HEAP,
+                        Kind.F32_HEAP, s[0], s[1], s[2], (layout & 1) == 0, (layout & 2) == 0, true, false, threads, null));
+                if (one == null) one = c;
+                else assertArrayEquals(one, c, "sliced, layout " + t + ", threads=" + threads);
+            }
+        }
+    }
+
     @Test
     void rejectsMismatchedShapesAndShortOutput() {
         MatrixOperand a = MatrixOperand.of(new float[6], 2, 3), b = MatrixOperand.of(new float[8], 4, 2);

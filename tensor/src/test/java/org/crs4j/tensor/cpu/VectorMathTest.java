@@ -30,6 +30,25 @@ class VectorMathTest {
         return x;
     }
 
+    /** The lane sum is the pairwise sum, bit for bit, on cold and on JIT-compiled code alike. */
+    @Test
+    void lanesAreSummedPairwiseInAFixedOrder() {
+        SplittableRandom r = new SplittableRandom(11);
+        int lanes = VectorMath.F.length();
+        float[] v = new float[lanes];
+        for (int trial = 0; trial < 200_000; trial++) {
+            for (int j = 0; j < lanes; j++) v[j] = (float) ((r.nextDouble() - 0.5) * Math.pow(2, r.nextInt(-20, 20)));
+            float[] w = v.clone();
+            for (int n = lanes / 2; n > 0; n >>= 1) {
+                for (int j = 0; j < n; j++) w[j] += w[j + n];
+            }
+            float got = VectorMath.sumLanes(FloatVector.fromArray(VectorMath.F, v, 0));
+            if (Float.floatToIntBits(got) != Float.floatToIntBits(w[0])) {
+                fail("trial " + trial + ": " + got + " != pairwise " + w[0]);
+            }
+        }
+    }
+
     @Test
     void simdAndScalarFormsAreBitIdentical() {
         float[] x = sweep();
