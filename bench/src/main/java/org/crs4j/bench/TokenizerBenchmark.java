@@ -31,7 +31,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Encoding throughput, one thread, on the 23,952 utterances of ReDial's test file (../shared, or -Dcrs4j.shared=DIR):
- * one operation encodes every utterance once, so utterances/s = ops/s x 23,952. scripts/bench_tokenizers.sh runs this
+ * one operation encodes every utterance once, so utterances/s = ops/s x 23,952. scripts/bench_tokenizers.py runs this
  * next to SentencePiece's C++ encoder (Debian python3-sentencepiece) on the same utterances and prints the ratio.
  */
 @State(Scope.Benchmark)

@@ -24,9 +24,10 @@ import picocli.CommandLine.Option;
  * stderr. Temperature 0 is greedy decoding.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Generates text with a LLaMA-family or T5-family model, streaming it to stdout (LLaMA: prompt and",
-                "continuation; T5: the output only); speed goes to stderr. Greedy at temperature 0 (the default unless",
-                "generation_config.json samples). A Hugging Face id is found in the HF cache or downloaded into it."})
+        description = {"Generates text with a LLaMA-family or T5-family model, streamed to stdout.",
+                "LLaMA prints prompt and continuation, T5 the output only; speed goes to stderr. Greedy at temperature 0",
+                "(the default unless generation_config.json samples). A Hugging Face id is found in the HF cache or",
+                "downloaded into it."})
 public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR|ID|FILE",

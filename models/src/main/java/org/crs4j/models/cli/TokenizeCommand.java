@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
  * spm_encode; input and output are UTF-8 whatever the locale.
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = {"Reads lines from stdin and prints one line of token ids per line (no BOS/EOS added),",
-                "or, with --decode, reads lines of space-separated ids and prints their text."})
+        description = {"Token ids of each line of stdin, one line of ids per line (no BOS/EOS added).",
+                "With --decode, reads lines of space-separated ids and prints their text."})
 public final class TokenizeCommand implements Callable<Integer> {
 
     static final class Source {
