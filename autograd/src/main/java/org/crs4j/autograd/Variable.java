@@ -524,17 +524,12 @@ public final class Variable {
         Node.Backward bw = (g, n) -> {
             int b = qt.size(0), h = qt.size(1), tq = qt.size(2), d = qt.size(3);
             int hkv = kt.size(1), tk = kt.size(2), dv = vt.size(3), group = h / hkv;
-            Tensor qs = scale != 1 ? qt.mul(scale) : qt;
-            Tensor qg = group == 1 ? qs : qs.reshape(b, hkv, group * tq, d);
-            Tensor s = qg.matmul(kt.mT());
-            if (group != 1) s = s.view(b, h, tq, tk);
-            if (bt != null) s = s.add(bt);
-            Tensor p = s.softmax(-1);
+            Tensor p = qt.attentionProbabilities(kt, bt, scale);
             Tensor pg = group == 1 ? p : p.view(b, hkv, group * tq, tk);
             Tensor gg = group == 1 ? g : g.reshape(b, hkv, group * tq, dv);
             Tensor dP = gg.matmul(vt.mT());
             if (group != 1) dP = dP.view(b, h, tq, tk);
-            Tensor dS = p.mul(dP.sub(dP.mul(p).sum(-1, true)));
+            Tensor dS = Tensor.softmaxBackward(dP, p, -1, false);
             Tensor dSg = group == 1 ? dS : dS.view(b, hkv, group * tq, tk);
             Tensor[] grads = new Tensor[n.length];
             if (n[0]) {
@@ -542,7 +537,10 @@ public final class Variable {
                 if (scale != 1) dQ = dQ.mul(scale);
                 grads[0] = group == 1 ? dQ : dQ.view(b, h, tq, d);
             }
-            if (n[1]) grads[1] = dSg.mT().matmul(qg);
+            if (n[1]) {
+                Tensor qs = scale != 1 ? qt.mul(scale) : qt;
+                grads[1] = dSg.mT().matmul(group == 1 ? qs : qs.reshape(b, hkv, group * tq, d));
+            }
             if (n[2]) grads[2] = pg.mT().matmul(gg);
             if (n.length > 3 && n[3]) grads[3] = dS;
             return grads;

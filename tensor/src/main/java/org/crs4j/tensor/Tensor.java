@@ -817,6 +817,21 @@ public final class Tensor {
     }
 
     /**
+     * The attention probabilities {@code softmax((this·scale)·k^T + bias)} [B, H, Tq, Tk] of {@link #attention}, as
+     * the composition of primitives that defines it (the scale multiplies q: Tq×d values, not Tq×Tk); query head h
+     * reads key head h / (H / Hkv). The backward pass recomputes them instead of keeping them.
+     */
+    public Tensor attentionProbabilities(Tensor k, Tensor bias, double scale) {
+        int b = size(0), h = size(1), tq = size(2), d = size(3), hkv = k.size(1), tk = k.size(2), group = h / hkv;
+        Tensor qs = scale != 1 ? mul(scale) : this;
+        Tensor qg = group == 1 ? qs : qs.reshape(b, hkv, group * tq, d);
+        Tensor scores = qg.matmul(k.mT());
+        if (group != 1) scores = scores.view(b, h, tq, tk);
+        if (bias != null) scores = scores.add(bias);
+        return scores.softmax(-1);
+    }
+
+    /**
      * Grouped matrix product (pyg-lib's {@code segment_matmul}): rows {@code offsets[g]} to {@code offsets[g+1]} of
      * this {@code [S, k]} matrix times {@code w[g]} of {@code w [G, k, n]}; result {@code [S, n]}. It is the
      * per-relation transform of an RGCN layer: one matmul per group on that group's rows, no padding, no gather of

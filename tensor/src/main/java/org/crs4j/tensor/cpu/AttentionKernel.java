@@ -65,14 +65,8 @@ final class AttentionKernel {
 
     /** The composition of primitives: the reference semantics, and the strategy for many query rows. */
     static Tensor composed(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, int group) {
-        int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3), hkv = k.size(1), tk = k.size(2);
-        // the scale multiplies q, not the scores: Tq x d values instead of Tq x Tk
-        Tensor qs = scale != 1 ? q.mul(scale) : q;
-        Tensor qg = group == 1 ? qs : qs.reshape(b, hkv, group * tq, d);
-        Tensor scores = qg.matmul(k.mT());
-        if (group != 1) scores = scores.view(b, h, tq, tk);
-        if (bias != null) scores = scores.add(bias);
-        Tensor p = scores.softmax(-1);
+        int b = q.size(0), h = q.size(1), tq = q.size(2), hkv = k.size(1), tk = k.size(2);
+        Tensor p = q.attentionProbabilities(k, bias, scale);
         if (group != 1) p = p.view(b, hkv, group * tq, tk);
         Tensor out = p.matmul(v);
         return group == 1 ? out : out.view(b, h, tq, v.size(3));

@@ -334,6 +334,11 @@ public final class Matvec {
             a2 = FloatVector.fromArray(F, w, o2 + p).fma(xv, a2);
             a3 = FloatVector.fromArray(F, w, o3 + p).fma(xv, a3);
         }
+        sumLanes4(a0, a1, a2, a3, sums);
+    }
+
+    /** Four rows' {@link VectorMath#sumLanes}, interleaved so that the four chains of adds overlap. */
+    private static void sumLanes4(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] sums) {
         for (VectorShuffle<Float> h : VectorMath.HALVES) {
             a0 = a0.add(a0.rearrange(h));
             a1 = a1.add(a1.rearrange(h));
@@ -363,16 +368,7 @@ public final class Matvec {
             a2 = FloatVector.fromMemorySegment(F, seg, b2 + 4L * p, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, seg, b3 + 4L * p, LE).fma(xv, a3);
         }
-        for (VectorShuffle<Float> h : VectorMath.HALVES) {
-            a0 = a0.add(a0.rearrange(h));
-            a1 = a1.add(a1.rearrange(h));
-            a2 = a2.add(a2.rearrange(h));
-            a3 = a3.add(a3.rearrange(h));
-        }
-        sums[0] = a0.lane(0);
-        sums[1] = a1.lane(0);
-        sums[2] = a2.lane(0);
-        sums[3] = a3.lane(0);
+        sumLanes4(a0, a1, a2, a3, sums);
     }
 
     private static float dot1(MemorySegment seg, long b, float[] x, int xo, int len) {

@@ -153,22 +153,11 @@ final class RowGradients {
                                    float eps, boolean rms, float[] p, int dwAt, int dbAt) {
         float mean = rms ? 0f : Reductions.rowF32(ReduceOp.SUM, x, xi, n) / n;
         FloatVector vmean = FloatVector.broadcast(F, mean);
-        FloatVector acc = FloatVector.zero(F);
-        int j = 0;
-        for (int bound = n - L + 1; j < bound; j += L) {
-            FloatVector d = FloatVector.fromArray(F, x, xi + j).sub(vmean);
-            acc = d.fma(d, acc);
-        }
-        float ss = VectorMath.sumLanes(acc);
-        for (; j < n; j++) {
-            float d = x[xi + j] - mean;
-            ss += d * d;
-        }
-        float r = (float) (1 / Math.sqrt(ss / n + eps));
+        float r = (float) (1 / Math.sqrt(RowKernels.squaredDeviations(x, xi, n, mean) / n + eps));
         FloatVector vr = FloatVector.broadcast(F, r);
         // mean(g'), mean(g' x̂); g' = g w
         FloatVector sg = FloatVector.zero(F), sgx = FloatVector.zero(F);
-        j = 0;
+        int j = 0;
         for (int bound = n - L + 1; j < bound; j += L) {
             FloatVector gv = FloatVector.fromArray(F, g, gi + j);
             if (w != null) gv = gv.mul(FloatVector.fromArray(F, w, wo + j));

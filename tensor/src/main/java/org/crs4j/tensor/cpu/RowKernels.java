@@ -148,9 +148,11 @@ final class RowKernels {
         }
     }
 
-    private static void normRowF32(float[] x, int xo, float[] y, int yo, int n, float[] w, int wo, float[] b, int bo,
-                                   float eps, boolean rms) {
-        float mean = rms ? 0f : Reductions.rowF32(org.crs4j.tensor.ReduceOp.SUM, x, xo, n) / n;
+    /**
+     * The sum of (x - mean)² over a row, in one fixed order shared by the norms and their backward passes, so that
+     * the backward's x̂ is the forward's bit for bit.
+     */
+    static float squaredDeviations(float[] x, int xo, int n, float mean) {
         FloatVector vmean = FloatVector.broadcast(VectorMath.F, mean);
         FloatVector acc = FloatVector.zero(VectorMath.F);
         int j = 0;
@@ -163,9 +165,16 @@ final class RowKernels {
             float d = x[xo + j] - mean;
             ss += d * d;
         }
-        float inv = (float) (1 / Math.sqrt(ss / n + eps));
+        return ss;
+    }
+
+    private static void normRowF32(float[] x, int xo, float[] y, int yo, int n, float[] w, int wo, float[] b, int bo,
+                                   float eps, boolean rms) {
+        float mean = rms ? 0f : Reductions.rowF32(org.crs4j.tensor.ReduceOp.SUM, x, xo, n) / n;
+        FloatVector vmean = FloatVector.broadcast(VectorMath.F, mean);
+        float inv = (float) (1 / Math.sqrt(squaredDeviations(x, xo, n, mean) / n + eps));
         FloatVector vinv = FloatVector.broadcast(VectorMath.F, inv);
-        j = 0;
+        int j = 0;
         for (int bound = n - L + 1; j < bound; j += L) {
             FloatVector v = FloatVector.fromArray(VectorMath.F, x, xo + j).sub(vmean).mul(vinv);
             if (w != null) v = v.mul(FloatVector.fromArray(VectorMath.F, w, wo + j));
