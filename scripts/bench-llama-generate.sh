@@ -13,7 +13,7 @@
 #   LLAMA2C_DIR=/path/to/llama2.c scripts/bench-llama-generate.sh
 #
 # Variables: LLAMA2C_DIR (required for part 1's peer; without it part 1 runs crs4j only), SHARED (default ../shared),
-# TOKENS (default 256), RUNS (default 10), WARMUP (default 10), SYNTH_DIR (default /tmp/crs4j-llama-1b), SKIP_1B=1,
+# TOKENS (default 256), RUNS (default 10), WARMUP (default 10), SYNTH_DIR (default bench/target/crs4j-llama-1b), SKIP_1B=1,
 # QUANTIZE (default "none q8"), RUNS_1B (default 8).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +23,7 @@ stories="$shared/models/stories260K"
 tokens=${TOKENS:-256}
 runs=${RUNS:-10}
 warmup=${WARMUP:-10}
-synth=${SYNTH_DIR:-/tmp/crs4j-llama-1b}
+synth=${SYNTH_DIR:-$root/bench/target/crs4j-llama-1b}
 jar="$root/bench/target/benchmarks.jar"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

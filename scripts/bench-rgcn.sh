@@ -27,7 +27,7 @@ echo "== load before: $(uptime)"
 "$JAVA" "${FLAGS[@]}" -cp bench/target/benchmarks.jar org.crs4j.bench.RgcnGraph "$GRAPH" "$DATA_DIR" 2>/dev/null
 
 echo "== crs4j (JMH, $THREADS threads)"
-# JMH holds /tmp/jmh.lock: another JMH run on the machine makes this one stop (retry when it is done)
+# JMH holds a lock file (jmh.lock in the temporary directory): another JMH run on the machine makes this one stop (retry when it is done)
 if ! "$JAVA" -jar bench/target/benchmarks.jar RgcnTrainStepBenchmark -p graph="$GRAPH" \
     -jvmArgsAppend "${FLAGS[*]} -Xmx8g" -rf json -rff bench/target/rgcn-jmh.json > bench/target/rgcn-jmh.log 2>&1; then
   tail -5 bench/target/rgcn-jmh.log >&2

@@ -9,7 +9,7 @@ Builds bench/target/benchmarks.jar with ./mvnw, runs JMH, times SentencePiece, p
 then the same comparison in utterances per CPU-second of the process (TokenizerCpuTime for crs4j, GC and JIT threads
 included; time.process_time for SentencePiece), which moves much less than wall-clock time when other jobs share
 the cores.
-Set JMH_IGNORE_LOCK=1 when another JMH run holds /tmp/jmh.lock (numbers are then shared with that run's load).
+Set JMH_IGNORE_LOCK=1 when another JMH run holds its lock file, jmh.lock in the temporary directory (numbers are then shared with that run's load).
 """
 import argparse
 import gzip

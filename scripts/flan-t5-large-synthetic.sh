@@ -4,11 +4,11 @@
 # tokens/s and peak resident memory. Real Flan-T5 weights could not be had here, so the weights are random (see
 # SyntheticT5): the text is meaningless; what is shown is loading, the T5 code path at full size, memory and speed.
 #
-#   scripts/flan-t5-large-synthetic.sh [FOLDER]   default FOLDER: /tmp/crs4j-flan-t5-large (1.6 GB in BF16, 3.1 GB
+#   scripts/flan-t5-large-synthetic.sh [FOLDER]   default FOLDER: bench/target/crs4j-flan-t5-large (1.6 GB in BF16, 3.1 GB
 #                                                  with DTYPE=f32; deleted after unless KEEP=1)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir=${1:-/tmp/crs4j-flan-t5-large}
+dir=${1:-$root/bench/target/crs4j-flan-t5-large}
 shared=${SHARED:-$root/../shared}
 tokens=${TOKENS:-32}
 dtype=${DTYPE:-bf16}

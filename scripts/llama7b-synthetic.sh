@@ -2,14 +2,14 @@
 # Shows that a LLaMA-7B-shaped BF16 checkpoint (6.74B parameters, 13.5 GB in 3 shards) loads and generates on a
 # 24 GiB machine with a 4 GiB heap: the weights stay memory-mapped in BF16 (page cache, not heap).
 #
-#   scripts/llama7b-synthetic.sh [FOLDER]       default FOLDER: /tmp/crs4j-llama-7b (needs ~14 GB free; deleted after
+#   scripts/llama7b-synthetic.sh [FOLDER]       default FOLDER: bench/target/crs4j-llama-7b (needs ~14 GB free; deleted after
 #                                               unless KEEP=1)
 #
 # The weights are synthetic (a random BF16 block repeated, see SyntheticCheckpoint): the text is meaningless; what is
 # shown is loading, memory and speed. Prints the crs4j generate output, its tokens/s, and peak resident memory.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir=${1:-/tmp/crs4j-llama-7b}
+dir=${1:-$root/bench/target/crs4j-llama-7b}
 shared=${SHARED:-$root/../shared}
 tokens=${TOKENS:-8}
 . "$root/.mvn/select-jdk.sh"
