@@ -9,18 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.crs4j.autograd.Variable;
-import org.crs4j.models.LanguageModel;
-import org.crs4j.models.ModelFormatException;
+import org.crs4j.models.LoadedModel;
 import org.crs4j.models.Quantization;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
-import org.crs4j.models.generation.TokenDecoder;
 import org.crs4j.models.generation.TokenListener;
 import org.crs4j.models.tokenizer.DecodeStream;
 import org.crs4j.models.tokenizer.Tokenizer;
 import org.crs4j.models.tokenizer.Tokenizers;
-import org.crs4j.nn.Module;
-import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Tensor;
 import org.crs4j.tensor.io.Safetensors;
 import org.crs4j.tensor.io.TensorInfo;
@@ -41,19 +37,12 @@ import org.crs4j.tensor.io.TensorInfo;
  * BF16 model costs page cache, not heap. {@link #close()} unmaps them. With {@link Quantization#Q8} the matrices are
  * quantized to Q8_0 while loading (faster generation) and the files are unmapped at once.
  */
-public final class Llama implements LanguageModel {
-    private final Path source;
+public final class Llama extends LoadedModel {
     private final LlamaModel model;
-    private final Tokenizer tokenizer; // null when none was found
-    private final GenerationConfig defaults;
-    private final AutoCloseable weights;
 
     private Llama(Path source, LlamaModel model, Tokenizer tokenizer, GenerationConfig defaults, AutoCloseable weights) {
-        this.source = source;
+        super(source, model, tokenizer, defaults, weights);
         this.model = model;
-        this.tokenizer = tokenizer;
-        this.defaults = defaults;
-        this.weights = weights;
     }
 
     /** Loads a Hugging Face folder or a llama2.c file, with the tokenizer found beside it (if any). */
@@ -86,11 +75,7 @@ public final class Llama implements LanguageModel {
             for (TensorInfo info : st.tensors()) {
                 String name = info.name();
                 if (name.endsWith(".rotary_emb.inv_freq")) continue; // a buffer older exports saved; recomputed here
-                DType dt = info.dtype();
-                if (dt != DType.F32 && dt != DType.BF16 && dt != DType.F16) {
-                    throw new ModelFormatException(st.path(), "tensor \"" + name + "\" has dtype " + dt + "; weights must be F32, BF16 or F16");
-                }
-                weights.put(name, st.tensor(name));
+                weights.put(name, storedWeight(st, info));
             }
             // Tied embeddings are saved without lm_head (a missing lm_head means tied, as in the shared stories260K);
             // some tied checkpoints still carry a copy, which is ignored.
@@ -107,38 +92,6 @@ public final class Llama implements LanguageModel {
             st.close();
             throw e;
         }
-    }
-
-    /**
-     * The weights as {@code quantization} holds them; a tensor that cannot be quantized is named with its file. (Shared
-     * with the T5 loader.)
-     */
-    public static Map<String, Tensor> quantize(Map<String, Tensor> weights, Quantization quantization, Path file) throws ModelFormatException {
-        try {
-            return quantization.apply(weights);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(file, e.getMessage(), e);
-        }
-    }
-
-    /** What the model must close: the checkpoint while its mapping holds the weights, nothing once they were copied. */
-    public static AutoCloseable release(AutoCloseable checkpoint, Quantization quantization) throws IOException {
-        if (quantization == Quantization.NONE) return checkpoint;
-        try {
-            checkpoint.close(); // the weights are in-memory copies now: unmap the files
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
-        return () -> {};
-    }
-
-    private static Tokenizer findTokenizer(Path folder) throws IOException {
-        for (String name : Tokenizers.FOLDER_FILES) {
-            if (Files.isRegularFile(folder.resolve(name))) return Tokenizers.forModelFolder(folder);
-        }
-        return null;
     }
 
     private static Llama loadLlama2c(Path file, Path tokenizerFile, Quantization quantization) throws IOException {
@@ -163,55 +116,12 @@ public final class Llama implements LanguageModel {
                 c.bosTokenId(), c.eosTokenIds(), c.padTokenId(), c.attentionBias(), c.mlpBias());
     }
 
-    /** Installs the weights by name, without copying; any missing, unexpected or mis-shaped tensor is named. */
-    static void install(LlamaModel model, Map<String, Tensor> weights, Path file) throws ModelFormatException {
-        try {
-            model.loadStateDict(weights, true);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(file, "weights do not match config: " + e.getMessage().replaceFirst("^state dict does not match \\w+: ", ""));
-        }
-    }
-
     public LlamaModel model() {
         return model;
     }
 
     public LlamaConfig config() {
         return model.config();
-    }
-
-    /** Generation defaults: generation_config.json when the folder has one, else greedy with the config's EOS. */
-    @Override
-    public GenerationConfig defaults() {
-        return defaults;
-    }
-
-    @Override
-    public Path source() {
-        return source;
-    }
-
-    @Override
-    public boolean hasTokenizer() {
-        return tokenizer != null;
-    }
-
-    @Override
-    public Tokenizer tokenizer() {
-        if (tokenizer == null) {
-            throw new IllegalStateException(source + ": no tokenizer found beside the model; give a tokenizer file (--tokenizer)");
-        }
-        return tokenizer;
-    }
-
-    @Override
-    public Module module() {
-        return model;
-    }
-
-    @Override
-    public TokenDecoder decoder() {
-        return model;
     }
 
     @Override
@@ -299,15 +209,5 @@ public final class Llama implements LanguageModel {
     @Override
     public Variable logProbs(int[][] prompts, int[][] continuations) {
         return LlamaScoring.logProbs(model, List.of(prompts), List.of(continuations));
-    }
-
-    /** Unmaps the weights: the model must not be used afterwards. */
-    @Override
-    public void close() {
-        try {
-            weights.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("closing " + source + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -10,17 +10,13 @@ import java.util.List;
 import java.util.Map;
 import org.crs4j.autograd.Variable;
 import org.crs4j.models.JsonFields;
-import org.crs4j.models.LanguageModel;
+import org.crs4j.models.LoadedModel;
 import org.crs4j.models.ModelFormatException;
 import org.crs4j.models.Quantization;
-import org.crs4j.models.llama.Llama;
 import org.crs4j.models.generation.GenerationConfig;
-import org.crs4j.models.generation.TokenDecoder;
 import org.crs4j.models.tokenizer.DecodeStream;
 import org.crs4j.models.tokenizer.Tokenizer;
 import org.crs4j.models.tokenizer.Tokenizers;
-import org.crs4j.nn.Module;
-import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Tensor;
 import org.crs4j.tensor.io.Safetensors;
 import org.crs4j.tensor.io.TensorInfo;
@@ -43,22 +39,16 @@ import org.crs4j.tensor.io.TensorInfo;
  * {@code encoder.embed_tokens.weight} / {@code decoder.embed_tokens.weight}; a tied checkpoint's copy of
  * {@code lm_head.weight} and the unused decoder cross-attention relative bias of old exports are ignored.
  */
-public final class T5 implements LanguageModel {
+public final class T5 extends LoadedModel {
     /** Weights that old exports carry and T5 never uses (Hugging Face ignores them too). */
     private static final String UNUSED_CROSS_BIAS = "decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight";
 
-    private final Path source;
     private final T5Model model;
-    private final Tokenizer tokenizer; // null when none was found
-    private final GenerationConfig defaults;
-    private final AutoCloseable weights;
 
+    /** The tokenizer is padded to the model's whole vocabulary (ids past the tokenizer's decode to nothing). */
     private T5(Path source, T5Model model, Tokenizer tokenizer, GenerationConfig defaults, AutoCloseable weights) {
-        this.source = source;
+        super(source, model, tokenizer == null ? null : PaddedTokenizer.of(tokenizer, model.config().vocabSize()), defaults, weights);
         this.model = model;
-        this.tokenizer = tokenizer == null ? null : PaddedTokenizer.of(tokenizer, model.config().vocabSize());
-        this.defaults = defaults;
-        this.weights = weights;
     }
 
     /** Loads a Hugging Face folder with the tokenizer it holds (if any). */
@@ -82,11 +72,11 @@ public final class T5 implements LanguageModel {
         Safetensors st = Safetensors.open(folder);
         try {
             T5Model model = new T5Model(config, null);
-            install(model, Llama.quantize(weights(st, config), quantization, st.path()), st.path());
+            install(model, quantize(weights(st, config), quantization, st.path()), st.path());
             GenerationConfig defaults = GenerationConfig.greedy(256, config.eosTokenIds());
             if (Files.isRegularFile(gen)) defaults = GenerationConfig.fromJson(gen, defaults);
             Tokenizer tok = tokenizerFile != null ? Tokenizers.fromFile(tokenizerFile) : findTokenizer(folder);
-            return new T5(folder, model, tok, defaults, Llama.release(st, quantization));
+            return new T5(folder, model, tok, defaults, release(st, quantization));
         } catch (IOException | RuntimeException e) {
             st.close();
             throw e;
@@ -113,11 +103,7 @@ public final class T5 implements LanguageModel {
             String name = info.name();
             if (name.equals(UNUSED_CROSS_BIAS)) continue;
             if (config.tieWordEmbeddings() && name.equals("lm_head.weight")) continue; // the shared embedding is used
-            DType dt = info.dtype();
-            if (dt != DType.F32 && dt != DType.BF16 && dt != DType.F16) {
-                throw new ModelFormatException(st.path(), "tensor \"" + name + "\" has dtype " + dt + "; weights must be F32, BF16 or F16");
-            }
-            weights.put(name, st.tensor(name));
+            weights.put(name, storedWeight(st, info));
         }
         // The shared embedding is also saved (or only saved) as encoder.embed_tokens / decoder.embed_tokens.
         Tensor shared = weights.get("shared.weight");
@@ -135,62 +121,12 @@ public final class T5 implements LanguageModel {
         return weights;
     }
 
-    /** Installs the weights by name, without copying; any missing, unexpected or mis-shaped tensor is named. */
-    static void install(T5Model model, Map<String, Tensor> weights, Path file) throws ModelFormatException {
-        try {
-            model.loadStateDict(weights, true);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(file, "weights do not match config: " + e.getMessage().replaceFirst("^state dict does not match \\w+: ", ""));
-        }
-    }
-
-    private static Tokenizer findTokenizer(Path folder) throws IOException {
-        for (String name : Tokenizers.FOLDER_FILES) {
-            if (Files.isRegularFile(folder.resolve(name))) return Tokenizers.forModelFolder(folder);
-        }
-        return null;
-    }
-
     public T5Model model() {
         return model;
     }
 
     public T5Config config() {
         return model.config();
-    }
-
-    @Override
-    public Path source() {
-        return source;
-    }
-
-    @Override
-    public Module module() {
-        return model;
-    }
-
-    @Override
-    public TokenDecoder decoder() {
-        return model;
-    }
-
-    @Override
-    public boolean hasTokenizer() {
-        return tokenizer != null;
-    }
-
-    /** The folder's tokenizer, covering the model's whole vocabulary (ids past the tokenizer's decode to nothing). */
-    @Override
-    public Tokenizer tokenizer() {
-        if (tokenizer == null) {
-            throw new IllegalStateException(source + ": no tokenizer found in the model folder; give a tokenizer file (--tokenizer)");
-        }
-        return tokenizer;
-    }
-
-    @Override
-    public GenerationConfig defaults() {
-        return defaults;
     }
 
     @Override
@@ -227,14 +163,5 @@ public final class T5 implements LanguageModel {
     @Override
     public Variable logProbs(int[][] prompts, int[][] targets) {
         return T5Scoring.logProbs(model, List.of(prompts), List.of(targets));
-    }
-
-    @Override
-    public void close() {
-        try {
-            weights.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("closing " + source + ": " + e.getMessage(), e);
-        }
     }
 }

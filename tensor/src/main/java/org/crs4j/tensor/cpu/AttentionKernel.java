@@ -9,7 +9,8 @@ import org.crs4j.tensor.Shape;
 import org.crs4j.tensor.Tensor;
 
 /**
- * Scaled dot-product attention, {@code softmax(q·k^T·scale + bias)·v}, with grouped key/value heads.
+ * Scaled dot-product attention, {@code softmax((q·scale)·k^T + bias)·v}, with grouped key/value heads (the scale
+ * multiplies q, Tq×d values, rather than the Tq×Tk scores; both strategies and the backward do the same).
  *
  * <p>Two strategies, chosen by shape alone (so a given call always takes the same one):
  * <ul>
@@ -49,7 +50,6 @@ final class AttentionKernel {
         int[] scoreShape = {b, h, tq, tk};
         if (bias != null) {
             try {
-                Shape.broadcast(bias.shape(), scoreShape);
                 if (!Arrays.equals(Shape.broadcast(bias.shape(), scoreShape), scoreShape)) throw new IllegalArgumentException();
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("attention bias " + Arrays.toString(bias.shape())
