@@ -5,11 +5,17 @@ import jdk.incubator.vector.FloatVector;
 import org.crs4j.tensor.Version;
 import org.crs4j.tensor.cpu.Parallel;
 import org.crs4j.tensor.cuda.CudaProbe;
+import org.crs4j.tensor.cuda.CudaSmoke;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** `crs4j info`: what this machine gives crs4j to compute with. */
-@Command(name = "info", description = "Print the crs4j and Java versions, the Vector API species, CPU threads and CUDA status.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Print the crs4j and Java versions, the Vector API species, CPU threads and CUDA status.")
 final class InfoCommand implements Callable<Integer> {
+
+    @Option(names = "--cuda-smoke", description = "also run the JCuda smoke test on the GPU (driver API, crs4j's PTX "
+            + "kernel JIT-compiled and as a cubin, JCublas), each step checked against a double-precision reference")
+    boolean cudaSmoke;
 
     @Override
     public Integer call() {
@@ -30,6 +36,9 @@ final class InfoCommand implements Callable<Integer> {
         } else {
             System.out.println("cuda         not usable: " + cuda.reason());
         }
-        return 0;
+        if (!cudaSmoke) return 0;
+        CudaSmoke.Report report = CudaSmoke.run(42);
+        System.out.println(CudaSmoke.describe(report));
+        return report.skipped() != null || report.passed() ? 0 : 1;
     }
 }
