@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.crs4j.autograd.GradMode;
 import org.crs4j.autograd.Variable;
+import org.crs4j.models.generation.BatchSession;
 import org.crs4j.models.generation.DecodingSession;
 import org.crs4j.models.generation.TokenDecoder;
 import org.crs4j.nn.Embedding;
@@ -156,18 +157,15 @@ public final class LlamaModel extends Module implements TokenDecoder {
      * from every query, and each row's positions count its own tokens only (as Hugging Face derives them from the
      * attention mask), so a padded row computes what it would compute alone.
      */
-    private final class Session implements DecodingSession {
-        private final int batch, capacity;
+    private final class Session extends BatchSession {
+        private final int capacity;
         private final KVCache cache;
         private final boolean[] real;       // [batch * capacity]: key j of row r is a real token
         private final long[] nextPosition;  // per row
         private final boolean padded;
-        private Tensor logits;
 
         Session(int[][] prompts, int maxNewTokens) {
-            if (prompts.length == 0) throw new IllegalArgumentException("no prompts");
-            if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
-            batch = prompts.length;
+            super(prompts, maxNewTokens);
             int longest = 0, shortest = Integer.MAX_VALUE;
             for (int r = 0; r < batch; r++) {
                 if (prompts[r].length == 0) throw new IllegalArgumentException("prompt " + r + " is empty (LLaMA prompts start with BOS)");
@@ -209,19 +207,12 @@ public final class LlamaModel extends Module implements TokenDecoder {
         }
 
         @Override
-        public int batch() {
-            return batch;
+        protected int capacity() {
+            return capacity;
         }
 
         @Override
-        public Tensor logits() {
-            return logits;
-        }
-
-        @Override
-        public void append(int[] tokens) {
-            if (tokens.length != batch) throw new IllegalArgumentException(tokens.length + " tokens for a batch of " + batch);
-            if (remaining() <= 0) throw new IllegalStateException("decoding session is full (" + capacity + " positions)");
+        protected void appendRows(int[] tokens) {
             long[] ids = new long[batch], pos = new long[batch];
             int col = cache.length();
             for (int r = 0; r < batch; r++) {
@@ -233,8 +224,7 @@ public final class LlamaModel extends Module implements TokenDecoder {
         }
 
         @Override
-        public void reorder(int[] rows) {
-            if (rows.length != batch) throw new IllegalArgumentException("reorder needs " + batch + " rows, got " + rows.length);
+        protected void reorderRows(int[] rows, Tensor index) {
             cache.reorder(rows);
             boolean[] r2 = new boolean[real.length];
             long[] p2 = new long[batch];
@@ -244,9 +234,6 @@ public final class LlamaModel extends Module implements TokenDecoder {
             }
             System.arraycopy(r2, 0, real, 0, real.length);
             System.arraycopy(p2, 0, nextPosition, 0, batch);
-            long[] idx = new long[batch];
-            for (int i = 0; i < batch; i++) idx[i] = rows[i];
-            logits = logits.indexSelect(0, Tensor.of(idx, batch));
         }
 
         @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.crs4j.autograd.GradMode;
 import org.crs4j.autograd.Variable;
+import org.crs4j.models.generation.BatchSession;
 import org.crs4j.models.generation.DecodingSession;
 import org.crs4j.models.generation.TokenDecoder;
 import org.crs4j.nn.Embedding;
@@ -220,18 +221,15 @@ public final class T5Model extends Module implements TokenDecoder {
      * all start together, so they need no padding. Identical prompts (beam search runs one prompt on every beam) are
      * encoded once, and their cross-attention keys and values computed once, then spread over their rows.
      */
-    private final class Session implements DecodingSession {
-        private final int batch, capacity;
+    private final class Session extends BatchSession {
+        private final int capacity;
         private final KVCache selfCache;
         private KVCache crossCache;
         private Tensor memoryMask; // [batch, S] BOOL, or null when no prompt is padded
         private int[] promptOfRow; // index among the distinct prompts
-        private Tensor logits;
 
         Session(int[][] prompts, int maxNewTokens) {
-            if (prompts.length == 0) throw new IllegalArgumentException("no prompts");
-            if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
-            batch = prompts.length;
+            super(prompts, maxNewTokens);
             promptOfRow = new int[batch];
             Map<String, Integer> seen = new HashMap<>();
             int[][] distinct = new int[batch][];
@@ -262,7 +260,7 @@ public final class T5Model extends Module implements TokenDecoder {
                 crossCache = crossCache(memory);
             }
             if (u != batch) crossCache.reorder(promptOfRow);
-            memoryMask = mask == null ? null : mask.indexSelect(0, indices(promptOfRow));
+            memoryMask = mask == null ? null : mask.indexSelect(0, BatchSession.rowIndex(promptOfRow));
             capacity = maxNewTokens + 1; // the start token, then room for maxNewTokens appended tokens (as TokenDecoder promises)
             selfCache = newDecoderCache(batch, capacity);
             long[] start = new long[batch];
@@ -278,29 +276,20 @@ public final class T5Model extends Module implements TokenDecoder {
         }
 
         @Override
-        public int batch() {
-            return batch;
+        protected int capacity() {
+            return capacity;
         }
 
         @Override
-        public Tensor logits() {
-            return logits;
-        }
-
-        @Override
-        public void append(int[] tokens) {
-            if (tokens.length != batch) throw new IllegalArgumentException(tokens.length + " tokens for a batch of " + batch);
-            if (remaining() <= 0) throw new IllegalStateException("decoding session is full (" + capacity + " positions)");
+        protected void appendRows(int[] tokens) {
             long[] ids = new long[batch];
             for (int r = 0; r < batch; r++) ids[r] = tokens[r];
             run(ids);
         }
 
         @Override
-        public void reorder(int[] rows) {
-            if (rows.length != batch) throw new IllegalArgumentException("reorder needs " + batch + " rows, got " + rows.length);
+        protected void reorderRows(int[] rows, Tensor index) {
             selfCache.reorder(rows);
-            Tensor index = indices(rows);
             int[] prompts = new int[batch];
             for (int i = 0; i < batch; i++) prompts[i] = promptOfRow[rows[i]];
             // rows of the same prompt hold the same cross keys/values: copy them only if the prompts move
@@ -309,18 +298,11 @@ public final class T5Model extends Module implements TokenDecoder {
                 if (memoryMask != null) memoryMask = memoryMask.indexSelect(0, index);
                 promptOfRow = prompts;
             }
-            logits = logits.indexSelect(0, index);
         }
 
         @Override
         public int remaining() {
             return capacity - selfCache.length();
         }
-    }
-
-    private static Tensor indices(int[] rows) {
-        long[] idx = new long[rows.length];
-        for (int i = 0; i < rows.length; i++) idx[i] = rows[i];
-        return Tensor.of(idx, rows.length);
     }
 }
