@@ -10,13 +10,13 @@ import org.crs4j.models.hub.Hub;
  * What {@code --model} names: a folder or file that exists, else a Hugging Face model id (ORG/NAME) resolved in the
  * Hub cache and downloaded into it when missing ({@link Hub}).
  */
-final class ModelLocator {
+public final class ModelLocator {
     private ModelLocator() {}
 
     /**
      * @param weights true for a whole model (config, weights, tokenizer), false for its tokenizer files only
      */
-    static Path locate(String spec, String revision, boolean weights, Supplier<Hub> hub) throws IOException {
+    public static Path locate(String spec, String revision, boolean weights, Supplier<Hub> hub) throws IOException {
         Path p = Path.of(spec);
         if (Files.exists(p)) return p;
         if (Hub.isRepoId(spec)) {
