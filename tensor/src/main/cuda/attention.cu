@@ -7,16 +7,18 @@
 //   attention_forward<D>   FlashAttention's tiling: 64 query rows per block, keys in tiles of 64 through shared memory,
 //                          the softmax online (running max m and sum l per row; the output rescaled by exp(m_old - m)
 //                          when the max grows), so the Tq x Tk scores never reach global memory. Writes the output and,
-//                          for the backward pass, each row's log-sum-exp m + log(l).
+//                          for the backward pass, each row's (m, l).
 //   attention_decode       few query rows (token-by-token decoding): the keys split into chunks of 256, a block per
 //                          (row, chunk) scoring one key per thread, then attention_combine merges the chunks' partial
 //                          (max, sum, weighted values): FlashDecoding's split over the keys.
 //   attention_backward_dkdv<D>, attention_backward_dq<D>
-//                          FlashAttention-2's backward from the saved log-sum-exp L and D = rowsum(dO o O):
-//                          P = exp(S - L), dV = P^T dO, dP = dO V^T, dS = P o (dP - D), dK = dS^T (Q scale),
+//                          FlashAttention-2's backward from each row's (m, l) and D = rowsum(dO o O):
+//                          P = exp(S - m) / l, dV = P^T dO, dP = dO V^T, dS = P o (dP - D), dK = dS^T (Q scale),
 //                          dQ = dS K scale. dK/dV by key tile (looping over the group's query heads and query tiles)
 //                          and dQ by query tile (looping over key tiles): every gradient element is summed by one
-//                          thread in a fixed order, no atomics, so gradients are deterministic.
+//                          thread in a fixed order, no atomics, so gradients are deterministic. m and l are kept apart
+//                          rather than as FlashAttention's log-sum-exp m + log(l): nn masks with the finite -FLT_MAX,
+//                          and at that magnitude m + log(l) rounds to m, which would make P = exp(S - lse) wrong.
 //
 // D is the head dim rounded up to 16, 32, 64 or 128 (d and dv <= D; wider heads take the composed path on the host).
 // Thread (ty, tx) of the 16 x 16 block owns rows ty*R + r and columns tx + 16 c of each output tile.
@@ -82,8 +84,7 @@ __device__ __forceinline__ void load_tile(float* tile, int rows, const T4& t, in
 
 template <int D>
 __device__ void attention_forward_impl(T4 q, T4 k, T4 v, T4 bias, int H, int Hkv, int Tq, int Tk, int d, int dv,
-                                       float scale, int causal, float* out, float* lse) {
-
+                                       float scale, int causal, float* out, float* stats) {
     float* Qs = smem;                    // [BQ][D + 1]
     float* KVs = Qs + BQ * (D + 1);      // [BK][D + 1]: K, then V of the same keys
     float* Ps = KVs + BK * (D + 1);      // [BQ][BK + 1]
@@ -179,14 +180,17 @@ __device__ void attention_forward_impl(T4 q, T4 k, T4 v, T4 bias, int H, int Hkv
             int col = tx + 16 * c;
             if (col < dv) out[row * dv + col] = o[r][c] * inv;
         }
-        if (lse && tx == 0) lse[row] = m[r] + logf(l[r]);
+        if (stats && tx == 0) {
+            stats[2 * row] = m[r];
+            stats[2 * row + 1] = l[r];
+        }
     }
 }
 
 #define FORWARD(D)                                                                                                      \
     extern "C" __global__ void __launch_bounds__(256) attention_forward_##D(T4 q, T4 k, T4 v, T4 bias, int H, int Hkv,  \
-            int Tq, int Tk, int d, int dv, float scale, int causal, float* out, float* lse) {                             \
-        attention_forward_impl<D>(q, k, v, bias, H, Hkv, Tq, Tk, d, dv, scale, causal, out, lse);                        \
+            int Tq, int Tk, int d, int dv, float scale, int causal, float* out, float* stats) {                           \
+        attention_forward_impl<D>(q, k, v, bias, H, Hkv, Tq, Tk, d, dv, scale, causal, out, stats);                      \
     }
 FORWARD(16)
 FORWARD(32)
@@ -202,7 +206,6 @@ FORWARD(128)
 // partial[(row * chunks + chunk) * (dv + 2) + ...] = {max, sum, values[dv]}.
 extern "C" __global__ void attention_decode(T4 q, T4 k, T4 v, T4 bias, int H, int Hkv, int Tq, int Tk, int d, int dv,
                                             float scale, int causal, float* partial) {
-
     float* qs = smem;          // [d]
     float* ps = smem + d;      // [DECODE_CHUNK]
     __shared__ float scratch[DECODE_CHUNK];
@@ -235,8 +238,8 @@ extern "C" __global__ void attention_decode(T4 q, T4 k, T4 v, T4 bias, int H, in
     }
 }
 
-// out [rows, dv] (and lse [rows] when not null) from the chunks' partials: one block per row.
-extern "C" __global__ void attention_combine(const float* partial, int chunks, int dv, float* out, float* lse) {
+// out [rows, dv] (and stats [rows, 2] = (max, sum) when not null) from the chunks' partials: one block per row.
+extern "C" __global__ void attention_combine(const float* partial, int chunks, int dv, float* out, float* stats) {
     int row = blockIdx.x;
     const float* p = partial + (i64) row * chunks * (dv + 2);
     float M = -INFINITY;
@@ -249,7 +252,10 @@ extern "C" __global__ void attention_combine(const float* partial, int chunks, i
         for (int c = 0; c < chunks; c++) acc += p[c * (dv + 2) + 2 + col] * expf(p[c * (dv + 2)] - mUse);
         out[(i64) row * dv + col] = acc / L;
     }
-    if (lse && threadIdx.x == 0) lse[row] = M + logf(L);
+    if (stats && threadIdx.x == 0) {
+        stats[2 * row] = M;
+        stats[2 * row + 1] = L;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------- backward
@@ -265,19 +271,19 @@ extern "C" __global__ void attention_row_dot(const float* dO, const float* O, in
 }
 
 // dK, dV [B, Hkv, Tk, d|dv] (F32, contiguous) for one key tile of 64 per block: grid (ceil(Tk/64), Hkv, B).
-// dO is F32 contiguous [B, H, Tq, dv]; L and Drow [B, H, Tq].
+// dO is F32 contiguous [B, H, Tq, dv]; stats [B, H, Tq, 2] = the forward's (m, l); Drow [B, H, Tq].
 template <int D>
-__device__ void attention_backward_dkdv_impl(T4 q, T4 k, T4 v, T4 bias, const float* dO, const float* L, const float* Drow,
+__device__ void attention_backward_dkdv_impl(T4 q, T4 k, T4 v, T4 bias, const float* dO, const float* stats, const float* Drow,
                                              int H, int Hkv, int Tq, int Tk, int d, int dv, float scale, int causal,
                                              float* dK, float* dV) {
-
     float* Ks = smem;                       // [BK][D + 1]
     float* Vs = Ks + BK * (D + 1);          // [BK][D + 1]
     float* Qs = Vs + BK * (D + 1);          // [BQ_BWD][D + 1], scaled
     float* dOs = Qs + BQ_BWD * (D + 1);     // [BQ_BWD][D + 1]
     float* Ps = dOs + BQ_BWD * (D + 1);     // [BQ_BWD][BK + 1]: P, then dS
-    float* Ls = Ps + BQ_BWD * (BK + 1);     // [BQ_BWD]
-    float* Ds = Ls + BQ_BWD;                // [BQ_BWD]
+    float* Ms = Ps + BQ_BWD * (BK + 1);     // [BQ_BWD]: row max m
+    float* Linv = Ms + BQ_BWD;              // [BQ_BWD]: 1 / l
+    float* Ds = Linv + BQ_BWD;              // [BQ_BWD]
     const int C = D / 16;
     int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
     int k0 = blockIdx.x * BK, hk = blockIdx.y, b = blockIdx.z, group = H / Hkv;
@@ -301,7 +307,8 @@ __device__ void attention_backward_dkdv_impl(T4 q, T4 k, T4 v, T4 bias, const fl
             for (int r = threadIdx.x; r < BQ_BWD; r += blockDim.x) {
                 int i = q0 + r;
                 i64 row = ((i64) b * H + h) * Tq + i;
-                Ls[r] = i < Tq ? L[row] : INFINITY;
+                Ms[r] = i < Tq ? stats[2 * row] : 0.0f;
+                Linv[r] = i < Tq ? 1.0f / stats[2 * row + 1] : 0.0f;
                 Ds[r] = i < Tq ? Drow[row] : 0.0f;
             }
             __syncthreads();
@@ -330,7 +337,7 @@ __device__ void attention_backward_dkdv_impl(T4 q, T4 k, T4 v, T4 bias, const fl
                 for (int c = 0; c < 4; c++) {
                     int j = k0 + tx + 16 * c;
                     float sc = i < Tq ? finish_score(s[r][c], bias, b, h, i, j, Tq, Tk, causal) : -INFINITY;
-                    float pr = sc == -INFINITY ? 0.0f : expf(sc - Ls[ty * 2 + r]);
+                    float pr = sc == -INFINITY ? 0.0f : expf(sc - Ms[ty * 2 + r]) * Linv[ty * 2 + r];
                     Ps[(ty * 2 + r) * (BK + 1) + tx + 16 * c] = pr;
                     s[r][c] = pr * (dp[r][c] - Ds[ty * 2 + r]); // dS, kept until P has been used
                 }
@@ -386,9 +393,8 @@ __device__ void attention_backward_dkdv_impl(T4 q, T4 k, T4 v, T4 bias, const fl
 
 // dQ [B, H, Tq, d] (F32, contiguous) for one query tile of 64 per block: grid (ceil(Tq/64), H, B).
 template <int D>
-__device__ void attention_backward_dq_impl(T4 q, T4 k, T4 v, T4 bias, const float* dO, const float* L, const float* Drow,
+__device__ void attention_backward_dq_impl(T4 q, T4 k, T4 v, T4 bias, const float* dO, const float* stats, const float* Drow,
                                            int H, int Hkv, int Tq, int Tk, int d, int dv, float scale, int causal, float* dQ) {
-
     float* Qs = smem;                       // [BQ][D + 1], scaled
     float* dOs = Qs + BQ * (D + 1);         // [BQ][D + 1]
     float* Ks = dOs + BQ * (D + 1);         // [BK][D + 1]
@@ -402,12 +408,13 @@ __device__ void attention_backward_dq_impl(T4 q, T4 k, T4 v, T4 bias, const floa
         int r = e / D, c = e % D, i = q0 + r;
         dOs[r * (D + 1) + c] = (i < Tq && c < dv) ? dO[(((i64) b * H + h) * Tq + i) * dv + c] : 0.0f;
     }
-    float lrow[4], drow[4], gq[4][C];
+    float mrow[4], linv[4], drow[4], gq[4][C];
 #pragma unroll
     for (int r = 0; r < 4; r++) {
         int i = q0 + ty * 4 + r;
         i64 row = ((i64) b * H + h) * Tq + i;
-        lrow[r] = i < Tq ? L[row] : INFINITY;
+        mrow[r] = i < Tq ? stats[2 * row] : 0.0f;
+        linv[r] = i < Tq ? 1.0f / stats[2 * row + 1] : 0.0f;
         drow[r] = i < Tq ? Drow[row] : 0.0f;
 #pragma unroll
         for (int c = 0; c < C; c++) gq[r][c] = 0.0f;
@@ -449,7 +456,7 @@ __device__ void attention_backward_dq_impl(T4 q, T4 k, T4 v, T4 bias, const floa
             for (int c = 0; c < 4; c++) {
                 int j = k0 + tx + 16 * c;
                 float sc = i < Tq ? finish_score(s[r][c], bias, b, h, i, j, Tq, Tk, causal) : -INFINITY;
-                float pr = sc == -INFINITY ? 0.0f : expf(sc - lrow[r]);
+                float pr = sc == -INFINITY ? 0.0f : expf(sc - mrow[r]) * linv[r];
                 Ps[(ty * 4 + r) * (BK + 1) + tx + 16 * c] = pr * (dp[r][c] - drow[r]);
             }
         }
@@ -483,14 +490,14 @@ __device__ void attention_backward_dq_impl(T4 q, T4 k, T4 v, T4 bias, const floa
 
 #define BACKWARD(D)                                                                                                     \
     extern "C" __global__ void __launch_bounds__(256) attention_backward_dkdv_##D(T4 q, T4 k, T4 v, T4 bias,            \
-            const float* dO, const float* L, const float* Drow, int H, int Hkv, int Tq, int Tk, int d, int dv,            \
+            const float* dO, const float* stats, const float* Drow, int H, int Hkv, int Tq, int Tk, int d, int dv,        \
             float scale, int causal, float* dK, float* dV) {                                                              \
-        attention_backward_dkdv_impl<D>(q, k, v, bias, dO, L, Drow, H, Hkv, Tq, Tk, d, dv, scale, causal, dK, dV);      \
+        attention_backward_dkdv_impl<D>(q, k, v, bias, dO, stats, Drow, H, Hkv, Tq, Tk, d, dv, scale, causal, dK, dV);      \
     }                                                                                                                   \
     extern "C" __global__ void __launch_bounds__(256) attention_backward_dq_##D(T4 q, T4 k, T4 v, T4 bias,              \
-            const float* dO, const float* L, const float* Drow, int H, int Hkv, int Tq, int Tk, int d, int dv,            \
+            const float* dO, const float* stats, const float* Drow, int H, int Hkv, int Tq, int Tk, int d, int dv,        \
             float scale, int causal, float* dQ) {                                                                         \
-        attention_backward_dq_impl<D>(q, k, v, bias, dO, L, Drow, H, Hkv, Tq, Tk, d, dv, scale, causal, dQ);            \
+        attention_backward_dq_impl<D>(q, k, v, bias, dO, stats, Drow, H, Hkv, Tq, Tk, d, dv, scale, causal, dQ);            \
     }
 BACKWARD(16)
 BACKWARD(32)

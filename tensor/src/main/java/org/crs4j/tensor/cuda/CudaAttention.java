@@ -11,7 +11,8 @@ import org.crs4j.tensor.Tensor;
 /**
  * Attention on the GPU with the fused kernels of {@code attention.cu}: {@code attention_decode} for a few query rows
  * (decoding: the keys split across blocks), the FlashAttention-tiled {@code attention_forward_D} otherwise, and the
- * tiled backward ({@code attention_backward_dkdv_D}, {@code attention_backward_dq_D}) from a recomputed log-sum-exp.
+ * tiled backward ({@code attention_backward_dkdv_D}, {@code attention_backward_dq_D}) from each row's recomputed softmax
+ * max and sum.
  * Cases the kernels do not take — F64 inputs (gradient checks), heads wider than 128, no keys, a bias that needs its
  * own gradient (T5's learned relative positions) — run the composition that defines the op, on the GPU's other
  * kernels.
@@ -43,7 +44,7 @@ final class CudaAttention {
     }
 
     static int dkdvShared(int D) {
-        return 4 * (2 * BK * (D + 1) + 2 * BQ_BWD * (D + 1) + BQ_BWD * (BK + 1) + 2 * BQ_BWD);
+        return 4 * (2 * BK * (D + 1) + 2 * BQ_BWD * (D + 1) + BQ_BWD * (BK + 1) + 3 * BQ_BWD);
     }
 
     static int dqShared(int D) {
@@ -102,8 +103,8 @@ final class CudaAttention {
         return out;
     }
 
-    /** The fused forward into out (and each row's log-sum-exp into lse when not null). */
-    private void run(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, boolean causal, Tensor out, Tensor lse) {
+    /** The fused forward into out (and each row's softmax max and sum into stats [rows, 2] when not null). */
+    private void run(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, boolean causal, Tensor out, Tensor stats) {
         int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3), hkv = k.size(1), tk = k.size(2), dv = v.size(3);
         Tensor bs = bias == null ? null : bias.expand(b, h, tq, tk);
         int group = h / hkv;
@@ -113,12 +114,12 @@ final class CudaAttention {
             cuda.launch("attention", "attention_decode", rows, chunks, 1, DECODE_CHUNK, 4 * (d + DECODE_CHUNK), t4(q), t4(k),
                     t4(v), t4(bs), h, hkv, tq, tk, d, dv, (float) scale, causal ? 1 : 0, address(partial));
             cuda.launch("attention", "attention_combine", rows, 1, 1, 128, 0, address(partial), chunks, dv, address(out),
-                    lse == null ? 0L : address(lse));
+                    stats == null ? 0L : address(stats));
             return;
         }
         int D = headTile(d, dv);
         cuda.launch("attention", "attention_forward_" + D, (tq + BQ - 1) / BQ, h, b, 256, forwardShared(D), t4(q), t4(k), t4(v),
-                t4(bs), h, hkv, tq, tk, d, dv, (float) scale, causal ? 1 : 0, address(out), lse == null ? 0L : address(lse));
+                t4(bs), h, hkv, tq, tk, d, dv, (float) scale, causal ? 1 : 0, address(out), stats == null ? 0L : address(stats));
     }
 
     /** softmax((q scale) k^T + bias) v as the composition of primitives (Tensor.attentionProbabilities). */
@@ -139,9 +140,9 @@ final class CudaAttention {
                 || dkdvShared(D) > cuda.driver().maxSharedPerBlock() || dqShared(D) > cuda.driver().maxSharedPerBlock()) {
             return Tensor.attentionBackwardComposed(q, k, v, bias, scale, gradOut, needed);
         }
-        Tensor lse = tensors.empty(DType.F32, b, h, tq);
+        Tensor stats = tensors.empty(DType.F32, b, h, tq, 2);
         Tensor recomputed = tensors.empty(DType.F32, b, h, tq, dv);
-        run(q, k, v, bias, scale, false, recomputed, lse);
+        run(q, k, v, bias, scale, false, recomputed, stats);
         Tensor o = tensors.contiguous(out, DType.F32), dO = tensors.contiguous(gradOut, DType.F32);
         int rows = b * h * tq;
         Tensor dRow = tensors.empty(DType.F32, rows);
@@ -151,10 +152,10 @@ final class CudaAttention {
         Tensor dk = tensors.empty(DType.F32, b, hkv, tk, d), dvv = tensors.empty(DType.F32, b, hkv, tk, dv);
         Tensor dq = tensors.empty(DType.F32, b, h, tq, d);
         cuda.launch("attention", "attention_backward_dkdv_" + D, (tk + BK - 1) / BK, hkv, b, 256, dkdvShared(D), t4(q), t4(k),
-                t4(v), t4(bs), address(dO), address(lse), address(dRow), h, hkv, tq, tk, d, dv, (float) scale, 0, address(dk),
+                t4(v), t4(bs), address(dO), address(stats), address(dRow), h, hkv, tq, tk, d, dv, (float) scale, 0, address(dk),
                 address(dvv));
         cuda.launch("attention", "attention_backward_dq_" + D, (tq + BQ - 1) / BQ, h, b, 256, dqShared(D), t4(q), t4(k), t4(v),
-                t4(bs), address(dO), address(lse), address(dRow), h, hkv, tq, tk, d, dv, (float) scale, 0, address(dq));
+                t4(bs), address(dO), address(stats), address(dRow), h, hkv, tq, tk, d, dv, (float) scale, 0, address(dq));
         Tensor[] grads = new Tensor[needed.length];
         if (needed[0]) grads[0] = dq;
         if (needed[1]) grads[1] = dk;
