@@ -13,12 +13,12 @@ import java.util.TreeMap;
  * an H100 (sm_90, 132 multiprocessors, 227 KiB of shared memory per block) and, by {@link CudaDevice#launch}, against
  * the kernel's PTX signature — and recorded, but not executed: a kernel's output stays whatever the memory held.
  */
-final class RecordingDriver implements Driver {
-    record Launch(String module, String kernel, int gx, int gy, int gz, int block, int shared) {}
+public final class RecordingDriver implements Driver {
+    public record Launch(String module, String kernel, int gx, int gy, int gz, int block, int shared) {}
 
     private final TreeMap<Long, MemorySegment> blocks = new TreeMap<>();
     private long next = 1L << 32;
-    final List<Launch> launches = new ArrayList<>();
+    public final List<Launch> launches = new ArrayList<>();
     int allocations, frees;
     long limitBytes = Long.MAX_VALUE, allocatedBytes;
 

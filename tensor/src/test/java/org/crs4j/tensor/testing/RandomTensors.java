@@ -73,7 +73,7 @@ public final class RandomTensors {
         int[] big = t.shape();
         int d = rng.nextInt(t.dim());
         big[d] = big[d] * 2 + 1;
-        Tensor buffer = Tensor.zeros(t.dtype(), big);
+        Tensor buffer = t.backend().zeros(t.dtype(), big); // on t's device
         Tensor view = buffer.slice(d, 1, big[d], 2);
         if (view.size(d) != t.size(d)) view = view.narrow(d, 0, t.size(d));
         view.copyFrom(t);
