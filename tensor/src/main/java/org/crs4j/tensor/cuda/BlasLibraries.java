@@ -34,9 +34,32 @@ final class BlasLibraries {
             list.add(new Candidate("JCublas2", () -> new JCublasBlas(driver instanceof DriverApi d ? d.jcudaStream() : null)));
         }
         if (setting.equals("auto") || setting.equals("ffm")) {
-            for (String lib : FFM_LIBRARIES) list.add(new Candidate("FFM " + lib, () -> new FfmCublas(lib, driver.streamHandle())));
+            for (String lib : ffmLibraries()) list.add(new Candidate("FFM " + lib, () -> new FfmCublas(lib, driver.streamHandle())));
         }
         return list;
+    }
+
+    /**
+     * The libraries the FFM binding tries: {@code CRS4J_CUBLAS_LIBRARY} when set (a path), the names the dynamic linker
+     * resolves, then the same names in the CUDA toolkit's library folders ({@code $CUDA_HOME/lib64},
+     * {@code /usr/local/cuda/lib64}), which are often not on the linker's path.
+     */
+    static List<String> ffmLibraries() {
+        List<String> out = new ArrayList<>();
+        String explicit = System.getenv("CRS4J_CUBLAS_LIBRARY");
+        if (explicit != null && !explicit.isBlank()) out.add(explicit);
+        out.addAll(FFM_LIBRARIES);
+        List<String> dirs = new ArrayList<>();
+        String home = System.getenv("CUDA_HOME");
+        if (home != null) dirs.add(home + "/lib64");
+        dirs.add("/usr/local/cuda/lib64");
+        for (String dir : dirs) {
+            for (String lib : FFM_LIBRARIES) {
+                java.nio.file.Path p = java.nio.file.Path.of(dir, lib);
+                if (java.nio.file.Files.exists(p) && !out.contains(p.toString())) out.add(p.toString());
+            }
+        }
+        return out;
     }
 
     /** The outcome of trying the candidates: the library chosen (null when none loads) and why each other failed. */

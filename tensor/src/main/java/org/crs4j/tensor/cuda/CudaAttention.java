@@ -131,18 +131,20 @@ final class CudaAttention {
         return group == 1 ? out : out.view(b, h, tq, v.size(3));
     }
 
-    Tensor[] backward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor gradOut, boolean[] needed) {
+    Tensor[] backward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor gradOut, boolean[] needed,
+                      boolean causal) {
         check(q, k, v, bias);
         int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3), hkv = k.size(1), tk = k.size(2), dv = v.size(3);
         int D = headTile(d, dv);
         boolean biasGrad = needed.length > 3 && needed[3];
         if (f64(q, k, v, bias, gradOut) || D == 0 || tk == 0 || biasGrad || b * h * tq == 0
                 || dkdvShared(D) > cuda.driver().maxSharedPerBlock() || dqShared(D) > cuda.driver().maxSharedPerBlock()) {
-            return Tensor.attentionBackwardComposed(q, k, v, bias, scale, gradOut, needed);
+            Tensor bs = causal ? (bias == null ? causalBias(tq, tk) : bias.add(causalBias(tq, tk))) : bias;
+            return Tensor.attentionBackwardComposed(q, k, v, bs, scale, gradOut, needed);
         }
         Tensor stats = tensors.empty(DType.F32, b, h, tq, 2);
         Tensor recomputed = tensors.empty(DType.F32, b, h, tq, dv);
-        run(q, k, v, bias, scale, false, recomputed, stats);
+        run(q, k, v, bias, scale, causal, recomputed, stats);
         Tensor o = tensors.contiguous(out, DType.F32), dO = tensors.contiguous(gradOut, DType.F32);
         int rows = b * h * tq;
         Tensor dRow = tensors.empty(DType.F32, rows);
@@ -152,10 +154,10 @@ final class CudaAttention {
         Tensor dk = tensors.empty(DType.F32, b, hkv, tk, d), dvv = tensors.empty(DType.F32, b, hkv, tk, dv);
         Tensor dq = tensors.empty(DType.F32, b, h, tq, d);
         cuda.launch("attention", "attention_backward_dkdv_" + D, (tk + BK - 1) / BK, hkv, b, 256, dkdvShared(D), t4(q), t4(k),
-                t4(v), t4(bs), address(dO), address(stats), address(dRow), h, hkv, tq, tk, d, dv, (float) scale, 0, address(dk),
+                t4(v), t4(bs), address(dO), address(stats), address(dRow), h, hkv, tq, tk, d, dv, (float) scale, causal ? 1 : 0, address(dk),
                 address(dvv));
         cuda.launch("attention", "attention_backward_dq_" + D, (tq + BQ - 1) / BQ, h, b, 256, dqShared(D), t4(q), t4(k), t4(v),
-                t4(bs), address(dO), address(stats), address(dRow), h, hkv, tq, tk, d, dv, (float) scale, 0, address(dq));
+                t4(bs), address(dO), address(stats), address(dRow), h, hkv, tq, tk, d, dv, (float) scale, causal ? 1 : 0, address(dq));
         Tensor[] grads = new Tensor[needed.length];
         if (needed[0]) grads[0] = dq;
         if (needed[1]) grads[1] = dk;

@@ -496,7 +496,13 @@ public final class CudaBackend implements Backend {
     @Override
     public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor gradOut,
                                       boolean[] needed) {
-        return attention.backward(on(q), on(k), on(v), on(bias), scale, on(out), on(gradOut), needed);
+        return attention.backward(on(q), on(k), on(v), on(bias), scale, on(out), on(gradOut), needed, false);
+    }
+
+    /** The gradients of {@link #attention(Tensor, Tensor, Tensor, Tensor, double, boolean)} with its causal flag. */
+    public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor gradOut,
+                                      boolean[] needed, boolean causal) {
+        return attention.backward(on(q), on(k), on(v), on(bias), scale, on(out), on(gradOut), needed, causal);
     }
 
     @Override

@@ -159,22 +159,47 @@ final class CudaIndexing {
         if (idx.length == 0 || others == 0) return out;
         Layout l = Layout.of(without(out.shape(), dim), without(out.strides(), dim), without(src.strides(), dim));
         if (DETERMINISTIC) {
-            int[] start = new int[size + 1];
-            for (long d : idx) start[(int) d + 1]++;
-            for (int r = 0; r < size; r++) start[r + 1] += start[r];
-            int[] order = new int[idx.length], fill = Arrays.copyOf(start, size);
-            for (int j = 0; j < idx.length; j++) order[fill[(int) idx[j]]++] = j;
-            Tensor st = backend.on(Tensor.of(start, start.length)), od = backend.on(Tensor.of(order, order.length));
+            Tensor[] sorted = destinations(index, idx, size);
+            Tensor st = sorted[0], od = sorted[1];
             cuda.launch1d("index", "index_add_sorted", (long) size * others, (long) size * others, l.toInts(), others,
                     address(out), domainCode(domain), out.stride(dim), address(src), code(src.dtype()), src.stride(dim),
                     address(st), address(od));
         } else {
-            Tensor ix = backend.on(Tensor.of(idx, idx.length));
+            Tensor ix = destinations(index, idx, size)[2];
             cuda.launch1d("index", "index_add_atomic", (long) idx.length * others, (long) idx.length * others, l.toInts(),
                     others, address(out), domainCode(domain), out.stride(dim), address(src), code(src.dtype()),
                     src.stride(dim), address(ix));
         }
         return out;
+    }
+
+    /** An index_add's destinations on the device: {start [size + 1], order [E]} of the counting sort, and the index. */
+    private record Sorted(long[] values, int size, Tensor start, Tensor order, Tensor index) {}
+
+    /**
+     * The index's counting sort by destination and its device copies, kept per index storage while that storage lives:
+     * a graph layer adds into the same destinations every step, and sorting and uploading them again each time would
+     * cost more than the addition. The values are compared on every use, so a modified index is sorted afresh.
+     */
+    private final Map<Object, Sorted> sortedCache = new WeakHashMap<>();
+
+    private Tensor[] destinations(Tensor index, long[] idx, int size) {
+        Object key = index.storage();
+        synchronized (sortedCache) {
+            Sorted c = sortedCache.get(key);
+            if (c != null && c.size() == size && Arrays.equals(c.values(), idx)) return new Tensor[] {c.start(), c.order(), c.index()};
+        }
+        int[] start = new int[size + 1];
+        for (long d : idx) start[(int) d + 1]++;
+        for (int r = 0; r < size; r++) start[r + 1] += start[r];
+        int[] order = new int[idx.length], fill = Arrays.copyOf(start, size);
+        for (int j = 0; j < idx.length; j++) order[fill[(int) idx[j]]++] = j;
+        Sorted c = new Sorted(idx, size, backend.on(Tensor.of(start, start.length)), backend.on(Tensor.of(order, order.length)),
+                backend.on(Tensor.of(idx, idx.length)));
+        synchronized (sortedCache) {
+            sortedCache.put(key, c);
+        }
+        return new Tensor[] {c.start(), c.order(), c.index()};
     }
 
     Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {

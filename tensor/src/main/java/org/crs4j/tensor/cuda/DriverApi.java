@@ -36,6 +36,7 @@ final class DriverApi implements Driver {
     private final Map<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final Map<CUfunction, Integer> sharedOptIn = new ConcurrentHashMap<>();
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+    private final PinnedStaging staging;
 
     /** A CUstream whose native handle can be read (JCuda keeps it protected). */
     private static final class Stream extends CUstream {
@@ -71,6 +72,7 @@ final class DriverApi implements Driver {
                 + attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         multiprocessors = attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         maxShared = attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN);
+        staging = new PinnedStaging(stream);
     }
 
     private static int attribute(CUdevice device, int attribute) {
@@ -135,6 +137,10 @@ final class DriverApi implements Driver {
     @Override
     public void copyToDevice(MemorySegment src, long dst, long bytes) {
         enter();
+        if (bytes <= PinnedStaging.MAX_COPY) {
+            staging.copy(src, dst, bytes); // asynchronous: the stream keeps running
+            return;
+        }
         // pageable host memory: the driver stages it, and the call returns once the source may be reused
         cuMemcpyHtoDAsync(at(dst), host(src), bytes, stream);
         cuStreamSynchronize(stream);

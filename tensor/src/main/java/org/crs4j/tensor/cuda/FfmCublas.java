@@ -43,7 +43,8 @@ final class FfmCublas implements Blas {
         Arena arena = Arena.global(); // the library and its constants live as long as the process
         SymbolLookup lookup;
         try {
-            lookup = SymbolLookup.libraryLookup(library, arena);
+            lookup = library.contains("/") ? SymbolLookup.libraryLookup(java.nio.file.Path.of(library), arena)
+                    : SymbolLookup.libraryLookup(library, arena);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(library + ": not found by the dynamic linker");
         }

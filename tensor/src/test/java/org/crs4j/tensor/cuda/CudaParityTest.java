@@ -215,6 +215,12 @@ class CudaParityTest {
         CudaBackend backend = (CudaBackend) org.crs4j.tensor.Backends.get(CUDA);
         assertClose(Ref.of(q.attention(k, k, causal, 0.2)), cpu(backend.attention(gpu(q), gpu(k), gpu(k), null, 0.2, true)),
                 1e-4, 1e-5, "causal flag");
+        Tensor g = random.uniform(new int[] {1, 4, 70, 32}, -1, 1);
+        boolean[] all = {true, true, true};
+        Tensor[] want = Tensor.attentionBackward(q, k, k, causal, 0.2, q.attention(k, k, causal, 0.2), g, all);
+        Tensor qg = gpu(q), kg = gpu(k), gg = gpu(g);
+        Tensor[] got = backend.attentionBackward(qg, kg, kg, null, 0.2, backend.attention(qg, kg, kg, null, 0.2, true), gg, all, true);
+        for (int i = 0; i < 3; i++) assertClose(Ref.of(want[i]), cpu(got[i]), 1e-4, 1e-4, "causal flag, gradient " + i);
     }
 
     @Test
