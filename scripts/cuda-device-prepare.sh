@@ -3,8 +3,9 @@
 # nothing is built there (the GPU machines have CUDA, PyTorch and no Java, and reach no network):
 #
 #   .device-carry/jre.tar.xz   a Java 25 runtime cut down by jlink (the modules crs4j and JUnit use), native code stripped
-#   .device-carry/lib/         crs4j.jar (the application, JCuda inside), bench.jar (CudaBench), the CUDA test classes of
-#                              tensor, nn and models, JUnit's console launcher, commons-math3 (a test dependency)
+#   .device-carry/lib/         crs4j.jar (the application, JCuda and commons-math3 inside; fastutil left out), bench.jar
+#                              (CudaBench), the test classes of tensor and the CUDA tests of nn and models, JUnit's
+#                              console launcher
 #   .device-carry/shared/      stories260K (both Hugging Face exports) and the ReDial R-GCN graph file: copies of
 #                              ../shared for the device run only; never committed
 #
@@ -21,16 +22,17 @@ mkdir -p "$out/lib" "$out/shared/models/stories260K" "$out/shared/graphs"
 
 ./mvnw -q -B -pl crs,bench -am package -DskipTests
 ./mvnw -q -B -pl tensor,nn,models -am test-compile
+# the application without fastutil (21 MB compressed, used by dataset preparation only, which the device run never does)
 cp crs/target/crs4j.jar "$out/lib/"
+zip -q -d "$out/lib/crs4j.jar" 'it/unimi/dsi/*' >/dev/null
 "$JAVA_HOME/bin/jar" cf "$out/lib/bench.jar" -C bench/target/classes org/crs4j/bench
 "$JAVA_HOME/bin/jar" cf "$out/lib/tensor-tests.jar" -C tensor/target/test-classes .
 "$JAVA_HOME/bin/jar" cf "$out/lib/nn-tests.jar" -C nn/target/test-classes org/crs4j/nn/cuda
 "$JAVA_HOME/bin/jar" cf "$out/lib/models-tests.jar" -C models/target/test-classes org/crs4j/models/cuda
 ./mvnw -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.13.4 -DoutputDirectory="$out/lib"
-./mvnw -q -B dependency:copy -Dartifact=org.apache.commons:commons-math3:3.6.1 -DoutputDirectory="$out/lib"
 
 # the runtime: java.base and the modules crs4j (Vector API, FFM), Jackson, picocli and JUnit's launcher reach for
-"$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.incubator.vector,java.logging,java.management,java.xml,jdk.unsupported,java.naming,java.desktop,jdk.zipfs \
+"$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.incubator.vector,java.logging,java.management,java.xml,jdk.unsupported \
   --strip-debug --no-man-pages --no-header-files --compress=zip-9 --output "$out/jre" 2>/dev/null
 find "$out/jre" -name '*.so' -exec strip --strip-unneeded {} +
 tar -C "$out" -cJf "$out/jre.tar.xz" jre
