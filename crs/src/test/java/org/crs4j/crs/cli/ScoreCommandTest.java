@@ -54,7 +54,7 @@ class ScoreCommandTest {
         Path h = dir.resolve("hyp.txt"), r = dir.resolve("ref.txt");
         Files.writeString(h, String.join("\n", hyps) + "\n");
         Files.writeString(r, String.join("\r\n", refs)); // CRLF and no final newline read the same
-        var res = MainTokenizeTest.main("", "score", "--hypotheses", h.toString(), "--references", r.toString());
+        var res = MainTokenizeTest.main("", "score", "--hypotheses", h.toString(), "--references", r.toString(), "--resamples", "200");
         assertEquals(0, res.exit(), res.err());
         JsonNode e = c.get("expected");
         long empty = 0;
@@ -69,7 +69,7 @@ class ScoreCommandTest {
             assertEquals(e.get("corpus_bleu").get(String.valueOf(k)).asDouble(), printed(res.out(), "corpus BLEU-" + k, iv), 5.1e-5);
             assertEquals(e.get("distinct").get(String.valueOf(k)).asDouble(), printed(res.out(), "Dist-" + k, iv), 5.1e-5);
         }
-        var again = MainTokenizeTest.main("", "score", "--hypotheses", h.toString(), "--references", r.toString());
+        var again = MainTokenizeTest.main("", "score", "--hypotheses", h.toString(), "--references", r.toString(), "--resamples", "200");
         assertEquals(res.out(), again.out(), "the bootstrap is seeded");
     }
 
