@@ -23,7 +23,8 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if ("1".equals(System.getenv("CRS4J_DEBUG"))) e.printStackTrace();
-            cmd.getErr().println("crs4j " + cmd.getCommandName() + ": " + oneLine(e));
+            // the full command path ("crs4j eval crs"), so a subcommand's error names the command as it was typed
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName(" ") + ": " + oneLine(e));
             return 1;
         });
         return cli.execute(args);

@@ -25,7 +25,7 @@ import org.crs4j.data.io.TextLines;
  * A response carries the recorded latency and token counts (and ids, for local models), so a replayed run reports
  * the timings of the run that was recorded.
  *
- * <p>A call the trace cannot answer is an {@link LlmException} of one line naming the trace file and the line of the
+ * <p>A call the trace cannot answer is a {@link TraceMismatchException} of one line naming the trace file and the line of the
  * first unused record of that stage, with where its prompt first differs from the call's.
  */
 public final class ReplayLlm implements Llm {
@@ -101,7 +101,7 @@ public final class ReplayLlm implements Llm {
         int index;
         synchronized (this) {
             ArrayDeque<Integer> queue = byKey.get(new Key(request.stage(), request.prompt(), request.sampling()));
-            if (queue == null || queue.isEmpty()) throw new LlmException(mismatch(request, queue != null));
+            if (queue == null || queue.isEmpty()) throw new TraceMismatchException(mismatch(request, queue != null));
             index = queue.poll();
             used[index] = true;
             usedCount++;

@@ -19,14 +19,14 @@ import java.util.function.Function;
  * A loopback OpenAI-style chat server for tests: each request is answered by the next scripted {@link Reply} (the
  * last one repeats), and every request's path, headers and body are kept.
  */
-final class FakeChatServer implements AutoCloseable {
+public final class FakeChatServer implements AutoCloseable {
     /** What one request gets. {@code chunked}: no Content-Length; {@code trickleMillis}: a pause between body bytes. */
-    record Reply(int status, Map<String, String> headers, byte[] body, long delayMillis, boolean chunked, long trickleMillis) {
-        static Reply json(int status, String body) {
+    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMillis, boolean chunked, long trickleMillis) {
+        public static Reply json(int status, String body) {
             return new Reply(status, Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8), 0, false, 0);
         }
 
-        static Reply content(String text) {
+        public static Reply content(String text) {
             try {
                 return json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
                         + new ObjectMapper().writeValueAsString(text) + "},\"finish_reason\":\"stop\"}],"
@@ -36,13 +36,13 @@ final class FakeChatServer implements AutoCloseable {
             }
         }
 
-        Reply withHeader(String name, String value) {
+        public Reply withHeader(String name, String value) {
             var h = new java.util.HashMap<>(headers);
             h.put(name, value);
             return new Reply(status, h, body, delayMillis, chunked, trickleMillis);
         }
 
-        Reply delayed(long millis) {
+        public Reply delayed(long millis) {
             return new Reply(status, headers, body, millis, chunked, trickleMillis);
         }
 
@@ -55,13 +55,13 @@ final class FakeChatServer implements AutoCloseable {
         }
     }
 
-    record Seen(String method, String path, Map<String, List<String>> headers, String body) {}
+    public record Seen(String method, String path, Map<String, List<String>> headers, String body) {}
 
     private final HttpServer server;
     private final ConcurrentLinkedDeque<Object> script = new ConcurrentLinkedDeque<>();
-    final List<Seen> requests = new CopyOnWriteArrayList<>();
+    public final List<Seen> requests = new CopyOnWriteArrayList<>();
 
-    FakeChatServer(Reply... replies) throws IOException {
+    public FakeChatServer(Reply... replies) throws IOException {
         script.addAll(List.of(replies));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
@@ -70,12 +70,12 @@ final class FakeChatServer implements AutoCloseable {
     }
 
     /** Answers computed from the request body (e.g. a scripted LLM). */
-    FakeChatServer(Function<String, Reply> responder) throws IOException {
+    public FakeChatServer(Function<String, Reply> responder) throws IOException {
         this();
         script.add(responder);
     }
 
-    String base() {
+    public String base() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
     }
 

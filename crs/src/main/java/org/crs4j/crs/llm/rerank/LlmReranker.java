@@ -14,6 +14,7 @@ import org.crs4j.crs.llm.LlmRequest;
 import org.crs4j.crs.llm.LlmResponse;
 import org.crs4j.crs.llm.PromptTemplate;
 import org.crs4j.crs.llm.TitleMatcher;
+import org.crs4j.crs.llm.TraceMismatchException;
 
 /**
  * The LLM stage of the causal recommender (seed 003 §3.4, Eq. 9): E, I^llm, R ← G(S, I^rec). One prompt
@@ -24,7 +25,8 @@ import org.crs4j.crs.llm.TitleMatcher;
  * <p>What happens to what does not fit: a title that matches no candidate is dropped and counted as invented (kept in
  * {@link Result#invented()} for the caller to look up); a candidate listed twice counts once (later copies counted as
  * duplicates); an answer without a readable list is unparsable and a call that fails is failed — both fall back to
- * the recommender's own order, counted by the status.
+ * the recommender's own order, counted by the status. A replayed trace that does not match the run is not a failed
+ * call but an error ({@link TraceMismatchException}).
  */
 public final class LlmReranker {
     /** Stage name in traces. */
@@ -81,6 +83,8 @@ public final class LlmReranker {
         LlmResponse r;
         try {
             r = llm.complete(new LlmRequest(STAGE, prompt, settings.sampling()));
+        } catch (TraceMismatchException e) {
+            throw e; // a replay of another run: no figure of this run would mean anything
         } catch (LlmException e) {
             return new Result(Status.FAILED, fallback, "", "", List.of(), 0, prompt, "", e.getMessage(), 0, -1, -1);
         }

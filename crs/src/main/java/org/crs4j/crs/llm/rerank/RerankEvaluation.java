@@ -109,7 +109,7 @@ public final class RerankEvaluation {
                     failedInARow = 0;
                 }
                 int inCatalogue = 0;
-                for (String t : r.invented()) if (catalogue.match(t) >= 0) inCatalogue++;
+                for (String t : r.invented()) if (LlmReranker.match(catalogue, t) >= 0) inCatalogue++;
                 String reference = ConversationText.text(d.turns().get(sample.turn()).text(), items);
                 calls.add(new Call(r, reference, inCatalogue));
                 callIndex = calls.size() - 1;
@@ -119,8 +119,8 @@ public final class RerankEvaluation {
             int[] llmList = new int[r.order().length];
             for (int i = 0; i < llmList.length; i++) llmList[i] = shown[r.order()[i]];
             boolean inventedTarget = false;
-            String targetTitle = items.get(sample.item()).title();
-            for (String t : r.invented()) inventedTarget |= TitleMatcher.matches(t, targetTitle);
+            TitleMatcher target = new TitleMatcher(List.of(items.get(sample.item()).title()));
+            for (String t : r.invented()) inventedTarget |= LlmReranker.match(target, t) >= 0;
             outcomes.add(new SampleOutcome(s, d.id(), sample.turn(), sample.item(), shown, llmList, rank(shown, sample.itemEntity()),
                     rank(llmList, sample.itemEntity()), rank(own, sample.itemEntity()), callIndex, inventedTarget));
             if (progress != null && ((done + 1) % step == 0 || done + 1 == chosen.length))
