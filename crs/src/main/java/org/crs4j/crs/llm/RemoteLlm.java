@@ -30,6 +30,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * An {@link Llm} behind an OpenAI-compatible {@code POST /v1/chat/completions} endpoint (OpenAI, vLLM, llama.cpp's
@@ -49,7 +50,11 @@ import java.util.concurrent.TimeoutException;
  * <p>The API key comes from an environment variable the caller names; it is sent only in the {@code Authorization}
  * header, and any echo of it in a server's error text or answer is replaced by {@code ***} before it reaches a
  * message, a trace or a caller.
- * Remote answers are not streamed: a request's stream receives the whole text as one piece.
+ *
+ * <p>A request with a stream is sent with {@code "stream": true} and its server-sent events are passed on piece by
+ * piece as they arrive (a server that answers with plain JSON instead is read as usual, its text passed on whole).
+ * A failure before the first piece is retried as above; after it, the call fails, since a retry would repeat text
+ * the caller has already shown.
  */
 public final class RemoteLlm implements Llm {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -178,14 +183,19 @@ public final class RemoteLlm implements Llm {
     public LlmResponse complete(LlmRequest request) {
         byte[] body = requestBody(request);
         long start = System.nanoTime();
+        long[] streamed = new long[1]; // characters already passed to the request's stream
         for (int attempt = 0; ; attempt++) {
-            Attempt a = attempt(body);
+            Attempt a = attempt(body, request.stream(), streamed);
             if (a.answer != null) {
-                LlmResponse r = parse(a.answer, System.nanoTime() - start);
+                if (a.answer.body() instanceof Streamed st)
+                    return LlmResponse.text(redact(st.text()), st.promptTokens(), st.outputTokens(), System.nanoTime() - start);
+                LlmResponse r = parse(a.answer.statusCode(), (byte[]) a.answer.body(), System.nanoTime() - start);
                 if (request.stream() != null && !r.text().isEmpty()) request.stream().accept(r.text());
                 return r;
             }
             String tries = attempt == 0 ? "" : " (attempt " + (attempt + 1) + " of " + (settings.maxRetries() + 1) + ")";
+            // once text has gone to the caller's stream, a retry would repeat it: the call fails instead
+            if (streamed[0] > 0) throw new LlmException(endpoint + ": " + a.problem + " after " + streamed[0] + " characters were streamed" + tries);
             if (!a.retryable || attempt >= settings.maxRetries()) throw new LlmException(endpoint + ": " + a.problem + tries);
             Duration wait = a.retryAfter != null ? a.retryAfter : backoff(attempt);
             if (a.retryAfter != null && a.retryAfter.compareTo(settings.maxRetryAfter()) > 0)
@@ -210,7 +220,7 @@ public final class RemoteLlm implements Llm {
         root.put("top_p", s.topP());
         root.put("seed", s.seed());
         root.put("n", 1);
-        root.put("stream", false);
+        root.put("stream", request.stream() != null);
         try {
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
@@ -218,20 +228,31 @@ public final class RemoteLlm implements Llm {
         }
     }
 
-    /** One HTTP exchange: either an answer (status 2xx, body read in full) or a described failure. */
-    private record Attempt(HttpResponse<byte[]> answer, String problem, boolean retryable, Duration retryAfter) {
+    /** One HTTP exchange: either an answer (status 2xx; a byte[] body or a {@link Streamed} one) or a described failure. */
+    private record Attempt(HttpResponse<Object> answer, String problem, boolean retryable, Duration retryAfter) {
         static Attempt failed(String problem, boolean retryable) {
             return new Attempt(null, problem, retryable, null);
         }
     }
 
-    private Attempt attempt(byte[] body) {
+    @SuppressWarnings("unchecked")
+    private Attempt attempt(byte[] body, Consumer<String> stream, long[] streamed) {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(settings.timeout())
-                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .header("Content-Type", "application/json").header("Accept", stream == null ? "application/json" : "text/event-stream, application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (apiKey != null) b.header("Authorization", "Bearer " + apiKey);
-        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(b.build(), info -> new BoundedBody(settings.maxResponseBytes(), info.headers()));
-        HttpResponse<byte[]> r;
+        HttpResponse.BodyHandler<Object> handler = info -> {
+            boolean events = stream != null && info.statusCode() / 100 == 2
+                    && info.headers().firstValue("content-type").orElse("").toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+            Consumer<String> counted = piece -> {
+                streamed[0] += piece.length();
+                stream.accept(redact(piece));
+            };
+            return (HttpResponse.BodySubscriber<Object>) (HttpResponse.BodySubscriber<?>) (events ? new EventStreamBody(settings.maxResponseBytes(), counted)
+                    : new BoundedBody(settings.maxResponseBytes(), info.headers()));
+        };
+        CompletableFuture<HttpResponse<Object>> future = client.sendAsync(b.build(), handler);
+        HttpResponse<Object> r;
         try {
             r = future.get(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -246,7 +267,7 @@ public final class RemoteLlm implements Llm {
         }
         int status = r.statusCode();
         if (status >= 200 && status < 300) return new Attempt(r, null, false, null);
-        String problem = "HTTP " + status + errorDetail(r.body());
+        String problem = "HTTP " + status + errorDetail((byte[]) r.body());
         if (status >= 300 && status < 400) {
             problem += " (redirects are not followed; Location: " + r.headers().firstValue("location").orElse("none") + ")";
         } else if (status == 404) {
@@ -258,6 +279,7 @@ public final class RemoteLlm implements Llm {
 
     private Attempt transportFailure(Throwable cause) {
         if (cause instanceof TooLarge t) return Attempt.failed(t.getMessage(), false);
+        if (cause instanceof BadStream bad) return Attempt.failed(redact(bad.getMessage()), bad.retryable);
         if (cause instanceof HttpConnectTimeoutException)
             return Attempt.failed("could not connect to " + display(url) + " within " + seconds(settings.connectTimeout()), true);
         if (cause instanceof HttpTimeoutException) return Attempt.failed("no answer within " + seconds(settings.timeout()), true);
@@ -268,9 +290,8 @@ public final class RemoteLlm implements Llm {
         throw new LlmException(endpoint + ": " + redact(String.valueOf(cause)), cause);
     }
 
-    private LlmResponse parse(HttpResponse<byte[]> r, long latencyNanos) {
-        byte[] body = r.body();
-        if (body.length == 0) throw new LlmException(endpoint + ": empty response body (HTTP " + r.statusCode() + ")");
+    private LlmResponse parse(int status, byte[] body, long latencyNanos) {
+        if (body.length == 0) throw new LlmException(endpoint + ": empty response body (HTTP " + status + ")");
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -282,7 +303,7 @@ public final class RemoteLlm implements Llm {
             throw new LlmException(endpoint + ": cannot read the answer: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) throw new LlmException(endpoint + ": the answer is not a JSON object: " + excerpt(body));
-        if (root.hasNonNull("error")) throw new LlmException(endpoint + ": HTTP " + r.statusCode() + " with an error" + errorDetail(body));
+        if (root.hasNonNull("error")) throw new LlmException(endpoint + ": HTTP " + status + " with an error" + errorDetail(body));
         JsonNode choices = root.get("choices");
         if (choices == null || !choices.isArray() || choices.isEmpty())
             throw new LlmException(endpoint + ": the answer has no choices: " + excerpt(body));
@@ -371,6 +392,118 @@ public final class RemoteLlm implements Llm {
     private static final class TooLarge extends IOException {
         TooLarge(long limit) {
             super("the answer is larger than the limit of " + limit + " bytes");
+        }
+    }
+
+    /** An event stream that cannot be read as OpenAI's; {@code retryable} when it looks like a dropped connection. */
+    private static final class BadStream extends IOException {
+        final boolean retryable;
+
+        BadStream(String message, boolean retryable) {
+            super(message);
+            this.retryable = retryable;
+        }
+    }
+
+    /** What a streamed answer added up to. */
+    private record Streamed(String text, int promptTokens, int outputTokens) {}
+
+    /**
+     * Reads OpenAI's server-sent events ({@code data: {json}} lines, {@code data: [DONE]} at the end), passing each
+     * {@code choices[0].delta.content} on as it arrives; bounded in bytes like {@link BoundedBody}. Lines are cut
+     * as bytes before decoding, so a character split across network chunks arrives whole.
+     */
+    private static final class EventStreamBody implements HttpResponse.BodySubscriber<Object> {
+        private final long limit;
+        private final Consumer<String> pieces;
+        private final CompletableFuture<Object> result = new CompletableFuture<>();
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private final StringBuilder text = new StringBuilder();
+        private Flow.Subscription subscription;
+        private long bytes;
+        private int promptTokens = -1, outputTokens = -1;
+        private boolean done;
+
+        EventStreamBody(long limit, Consumer<String> pieces) {
+            this.limit = limit;
+            this.pieces = pieces;
+        }
+
+        @Override
+        public CompletionStage<Object> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            try {
+                for (ByteBuffer b : items) {
+                    while (b.hasRemaining() && !result.isDone()) {
+                        byte x = b.get();
+                        if (++bytes > limit) throw new TooLarge(limit);
+                        if (x == '\n') event();
+                        else line.write(x);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                subscription.cancel();
+                result.completeExceptionally(e);
+            }
+        }
+
+        private void event() throws IOException {
+            String l = line.toString(StandardCharsets.UTF_8);
+            line.reset();
+            if (l.endsWith("\r")) l = l.substring(0, l.length() - 1);
+            if (done || !l.startsWith("data:")) return; // blank separators, ": comments", event: and id: lines
+            String data = l.substring(5).strip();
+            if (data.equals("[DONE]")) {
+                done = true;
+                return;
+            }
+            JsonNode n;
+            try {
+                n = JSON.readTree(data);
+            } catch (JsonProcessingException e) {
+                throw new BadStream("an event of the answer is not valid JSON: " + (data.length() > EXCERPT ? data.substring(0, EXCERPT) + "…" : data), false);
+            }
+            JsonNode err = n.get("error");
+            if (err != null && !err.isNull())
+                throw new BadStream("error in the stream: " + (err.isObject() ? err.path("message").asText(err.toString()) : err.asText()), false);
+            JsonNode content = n.path("choices").path(0).path("delta").get("content");
+            if (content != null && content.isTextual() && !content.textValue().isEmpty()) {
+                text.append(content.textValue());
+                pieces.accept(content.textValue());
+            }
+            JsonNode usage = n.get("usage");
+            if (usage != null && usage.isObject()) {
+                promptTokens = usage.path("prompt_tokens").asInt(-1);
+                outputTokens = usage.path("completion_tokens").asInt(-1);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            if (result.isDone()) return;
+            try {
+                if (line.size() > 0) event();
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            if (!done) result.completeExceptionally(new BadStream("the answer's stream ended without data: [DONE]", true));
+            else result.complete(new Streamed(text.toString(), promptTokens, outputTokens));
         }
     }
 

@@ -21,7 +21,18 @@ import java.util.function.Function;
  */
 public final class FakeChatServer implements AutoCloseable {
     /** What one request gets. {@code chunked}: no Content-Length; {@code trickleMillis}: a pause between body bytes. */
-    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMillis, boolean chunked, long trickleMillis) {
+    public record Reply(int status, Map<String, String> headers, byte[] body, long delayMillis, boolean chunked, long trickleMillis, boolean events) {
+        public Reply(int status, Map<String, String> headers, byte[] body, long delayMillis, boolean chunked, long trickleMillis) {
+            this(status, headers, body, delayMillis, chunked, trickleMillis, false);
+        }
+
+        /** Server-sent events, one {@code data:} line each, written {@code millisBetween} apart ({@code [DONE]} only if given). */
+        public static Reply events(long millisBetween, String... data) {
+            StringBuilder b = new StringBuilder(": a comment line, ignored\n\n");
+            for (String d : data) b.append("data: ").append(d).append("\n\n");
+            return new Reply(200, Map.of("Content-Type", "text/event-stream"), b.toString().getBytes(StandardCharsets.UTF_8), 0, true, millisBetween, true);
+        }
+
         public static Reply json(int status, String body) {
             return new Reply(status, Map.of("Content-Type", "application/json"), body.getBytes(StandardCharsets.UTF_8), 0, false, 0);
         }
@@ -39,19 +50,19 @@ public final class FakeChatServer implements AutoCloseable {
         public Reply withHeader(String name, String value) {
             var h = new java.util.HashMap<>(headers);
             h.put(name, value);
-            return new Reply(status, h, body, delayMillis, chunked, trickleMillis);
+            return new Reply(status, h, body, delayMillis, chunked, trickleMillis, events);
         }
 
         public Reply delayed(long millis) {
-            return new Reply(status, headers, body, millis, chunked, trickleMillis);
+            return new Reply(status, headers, body, millis, chunked, trickleMillis, events);
         }
 
         Reply chunkedBody() {
-            return new Reply(status, headers, body, delayMillis, true, trickleMillis);
+            return new Reply(status, headers, body, delayMillis, true, trickleMillis, events);
         }
 
         Reply trickled(long millisPerByte) {
-            return new Reply(status, headers, body, delayMillis, true, millisPerByte);
+            return new Reply(status, headers, body, delayMillis, true, millisPerByte, events);
         }
     }
 
@@ -92,7 +103,13 @@ public final class FakeChatServer implements AutoCloseable {
             byte[] b = new String(r.body(), StandardCharsets.UTF_8).replace("{{authorization}}", String.valueOf(echo)).getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(r.status(), r.chunked() ? 0 : (b.length == 0 ? -1 : b.length));
             try (OutputStream out = ex.getResponseBody()) {
-                if (r.trickleMillis() > 0) {
+                if (r.events()) {
+                    for (String event : new String(b, StandardCharsets.UTF_8).split("(?<=\n\n)")) {
+                        out.write(event.getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                        sleep(r.trickleMillis());
+                    }
+                } else if (r.trickleMillis() > 0) {
                     for (byte x : b) {
                         out.write(x);
                         out.flush();

@@ -47,7 +47,6 @@ class RemoteLlmTest {
             assertEquals(3, r.outputTokens());
             assertTrue(r.latencyNanos() > 0);
             assertEquals(null, r.outputIds());
-            assertEquals(1, server.requests.size());
             var seen = server.requests.get(0);
             assertEquals("POST", seen.method());
             assertEquals("/v1/chat/completions", seen.path());
@@ -60,7 +59,9 @@ class RemoteLlmTest {
             assertEquals(0.7, body.get("temperature").asDouble());
             assertEquals(0.9, body.get("top_p").asDouble());
             assertEquals(42, body.get("seed").asLong());
-            assertFalse(body.get("stream").asBoolean());
+            assertTrue(body.get("stream").asBoolean(), "a request with a stream asks for one; this server answered plain JSON");
+            llm.complete(request());
+            assertFalse(new ObjectMapper().readTree(server.requests.get(1).body()).get("stream").asBoolean());
             assertEquals(server.base() + "/chat/completions#test-model", llm.endpoint());
             assertTrue(waits.isEmpty());
         }
@@ -223,5 +224,58 @@ class RemoteLlmTest {
         assertEquals(3, lines.lines().count());
         assertFalse(lines.contains(KEY), lines);
         assertFalse(lines.contains(KEY.substring(3)), lines);
+    }
+
+    private static String delta(String content) {
+        return "{\"choices\":[{\"index\":0,\"delta\":{\"content\":" + (content == null ? "null" : "\"" + content + "\"") + "}}]}";
+    }
+
+    @Test
+    void streamedAnswersArriveInPiecesAsTheServerSendsThem() throws Exception {
+        String usage = "{\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":4}}";
+        try (var server = new FakeChatServer(Reply.events(150, "{\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}", delta("Try"),
+                delta(" Collateral"), delta(" (2004) – \u00e9t\u00e9"), usage, "[DONE]")); var llm = open(server)) {
+            List<String> pieces = new CopyOnWriteArrayList<>();
+            List<Long> at = new CopyOnWriteArrayList<>();
+            LlmResponse r = llm.complete(new LlmRequest("chat", "hi", SAMPLING, p -> {
+                pieces.add(p);
+                at.add(System.nanoTime());
+            }));
+            long end = System.nanoTime();
+            assertEquals(List.of("Try", " Collateral", " (2004) – été"), pieces);
+            assertEquals("Try Collateral (2004) – été", r.text());
+            assertEquals(11, r.promptTokens());
+            assertEquals(4, r.outputTokens());
+            assertTrue((end - at.get(0)) / 1e6 > 300, "the first piece came before the rest of the stream: " + (end - at.get(0)) / 1e6 + " ms");
+            assertTrue(server.requests.get(0).headers().get("Accept").get(0).startsWith("text/event-stream"));
+        }
+    }
+
+    @Test
+    void brokenStreamsFailOnceTextWasShownAndAreRetriedBefore() throws Exception {
+        try (var server = new FakeChatServer(Reply.events(0, delta("Half an"), delta(" answer"))); var llm = open(server)) {
+            StringBuilder shown = new StringBuilder();
+            var e = assertThrows(LlmException.class, () -> llm.complete(new LlmRequest("chat", "hi", SAMPLING, shown::append)));
+            assertEquals(llm.endpoint() + ": the answer's stream ended without data: [DONE] after 14 characters were streamed", e.getMessage());
+            assertEquals("Half an answer", shown.toString());
+            assertEquals(1, server.requests.size(), "no retry once text was shown");
+        }
+        try (var server = new FakeChatServer(Reply.events(0, delta(null)), Reply.events(0, delta("whole"), "[DONE]")); var llm = open(server)) {
+            assertEquals("whole", llm.complete(new LlmRequest("chat", "hi", SAMPLING, p -> { })).text());
+            assertEquals(2, server.requests.size(), "a stream that broke before any text is retried");
+        }
+        try (var server = new FakeChatServer(Reply.events(0, "{\"error\":{\"message\":\"overloaded\"}}")); var llm = open(server)) {
+            var e = assertThrows(LlmException.class, () -> llm.complete(new LlmRequest("chat", "hi", SAMPLING, p -> { })));
+            assertEquals(llm.endpoint() + ": error in the stream: overloaded", e.getMessage());
+        }
+        try (var server = new FakeChatServer(Reply.events(0, delta("ok"), "{not json")); var llm = open(server)) {
+            var e = assertThrows(LlmException.class, () -> llm.complete(new LlmRequest("chat", "hi", SAMPLING, p -> { })));
+            assertTrue(e.getMessage().startsWith(llm.endpoint() + ": an event of the answer is not valid JSON: {not json after 2 characters"), e.getMessage());
+        }
+        String huge = delta("x".repeat(60_000));
+        try (var server = new FakeChatServer(Reply.events(0, huge, huge, "[DONE]")); var llm = open(server, RemoteLlm.Settings.defaults().withMaxResponseBytes(100_000))) {
+            var e = assertThrows(LlmException.class, () -> llm.complete(new LlmRequest("chat", "hi", SAMPLING, p -> { })));
+            assertTrue(e.getMessage().contains("the answer is larger than the limit of 100000 bytes"), e.getMessage());
+        }
     }
 }
