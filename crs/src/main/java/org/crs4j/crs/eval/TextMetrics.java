@@ -59,11 +59,16 @@ public final class TextMetrics {
             hyps.add(h);
             refs.add(List.of(Bleu.tokens(references.get(i))));
         }
-        List<Estimate> rows = new ArrayList<>();
-        for (int k = 1; k <= Bleu.CRS_ORDERS; k++) rows.add(meanWithT("BLEU-" + k, Bleu.crsBleu(refs, hyps, k)));
-
+        // one pass of n-gram counting per response serves every BLEU figure: a sentence's BLEU-k is its counts scored
+        // with weight 1 on order k (what Bleu.crsBleu computes), the corpus' is the counts summed
         Bleu.Counts[] counts = new Bleu.Counts[n];
         for (int i = 0; i < n; i++) counts[i] = Bleu.counts(refs.get(i), hyps.get(i), Bleu.CRS_ORDERS);
+        List<Estimate> rows = new ArrayList<>();
+        for (int k = 1; k <= Bleu.CRS_ORDERS; k++) {
+            double[] w = Bleu.crsWeights(k), perResponse = new double[n];
+            for (int i = 0; i < n; i++) perResponse[i] = Bleu.score(counts[i], w);
+            rows.add(meanWithT("BLEU-" + k, perResponse));
+        }
         for (int order = 1; order <= Bleu.CRS_ORDERS; order++) {
             double[] w = Bleu.uniform(order);
             Bleu.Counts all = Bleu.Counts.zero(Bleu.CRS_ORDERS);
