@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = "Score generated responses against references: BLEU (CRSLab/UniCRS sentence BLEU-k and NLTK corpus BLEU-n) "
-                + "and Distinct-n, each with a 95% interval.")
+                + "and Distinct-n, each with a 95%% interval.")
 public final class ScoreCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
