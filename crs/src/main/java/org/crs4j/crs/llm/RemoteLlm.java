@@ -183,7 +183,7 @@ public final class RemoteLlm implements Llm {
     public LlmResponse complete(LlmRequest request) {
         byte[] body = requestBody(request);
         long start = System.nanoTime();
-        long[] streamed = new long[1]; // characters already passed to the request's stream
+        java.util.concurrent.atomic.AtomicLong streamed = new java.util.concurrent.atomic.AtomicLong(); // characters passed to the request's stream
         for (int attempt = 0; ; attempt++) {
             Attempt a = attempt(body, request.stream(), streamed);
             if (a.answer != null) {
@@ -195,7 +195,7 @@ public final class RemoteLlm implements Llm {
             }
             String tries = attempt == 0 ? "" : " (attempt " + (attempt + 1) + " of " + (settings.maxRetries() + 1) + ")";
             // once text has gone to the caller's stream, a retry would repeat it: the call fails instead
-            if (streamed[0] > 0) throw new LlmException(endpoint + ": " + a.problem + " after " + streamed[0] + " characters were streamed" + tries);
+            if (streamed.get() > 0) throw new LlmException(endpoint + ": " + a.problem + " after " + streamed.get() + " characters were streamed" + tries);
             if (!a.retryable || attempt >= settings.maxRetries()) throw new LlmException(endpoint + ": " + a.problem + tries);
             Duration wait = a.retryAfter != null ? a.retryAfter : backoff(attempt);
             if (a.retryAfter != null && a.retryAfter.compareTo(settings.maxRetryAfter()) > 0)
@@ -236,16 +236,18 @@ public final class RemoteLlm implements Llm {
     }
 
     @SuppressWarnings("unchecked")
-    private Attempt attempt(byte[] body, Consumer<String> stream, long[] streamed) {
+    private Attempt attempt(byte[] body, Consumer<String> stream, java.util.concurrent.atomic.AtomicLong streamed) {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(settings.timeout())
                 .header("Content-Type", "application/json").header("Accept", stream == null ? "application/json" : "text/event-stream, application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (apiKey != null) b.header("Authorization", "Bearer " + apiKey);
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
         HttpResponse.BodyHandler<Object> handler = info -> {
             boolean events = stream != null && info.statusCode() / 100 == 2
                     && info.headers().firstValue("content-type").orElse("").toLowerCase(Locale.ROOT).startsWith("text/event-stream");
             Consumer<String> counted = piece -> {
-                streamed[0] += piece.length();
+                if (!open.get()) return; // the caller gave up on this attempt: nothing more reaches its stream
+                streamed.addAndGet(piece.length());
                 stream.accept(redact(piece));
             };
             return (HttpResponse.BodySubscriber<Object>) (HttpResponse.BodySubscriber<?>) (events ? new EventStreamBody(settings.maxResponseBytes(), counted)
@@ -256,9 +258,11 @@ public final class RemoteLlm implements Llm {
         try {
             r = future.get(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            open.set(false);
             future.cancel(true);
             return Attempt.failed("no complete answer within " + seconds(settings.timeout()), true);
         } catch (InterruptedException e) {
+            open.set(false);
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw new LlmException(endpoint + ": interrupted", e);
