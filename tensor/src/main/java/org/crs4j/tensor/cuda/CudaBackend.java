@@ -90,9 +90,9 @@ public final class CudaBackend implements Backend {
         tensors.copy(on(src), dst);
     }
 
-    /** {@code t} (a CPU tensor) on this device; {@code Backends.transfer} calls it. */
+    /** A new copy of {@code t} (a CPU tensor) on this device, keeping its strides; {@code Backends.transfer} calls it. */
     public Tensor upload(Tensor t) {
-        return tensors.on(t);
+        return tensors.upload(t);
     }
 
     /** A contiguous CPU copy of a tensor of this device. */

@@ -63,7 +63,7 @@ final class CudaIndexing {
         }
         Tensor ix = backend.on(index);
         if (ix.numel() == 0) return ix;
-        Tensor firstBad = backend.on(Tensor.of(new long[] {Long.MAX_VALUE}, 1));
+        Tensor firstBad = tensors.upload(Tensor.of(new long[] {Long.MAX_VALUE}, 1)); // written by the kernel: a fresh copy
         Layout l = Layout.of(ix.shape(), ix.strides());
         cuda.launch1d("index", "index_bounds", ix.numel(), (long) ix.numel(), l.toInts(), address(ix), code(ix.dtype()), size,
                 address(firstBad));

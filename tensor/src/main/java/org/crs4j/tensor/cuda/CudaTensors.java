@@ -95,30 +95,68 @@ final class CudaTensors {
 
     // ------------------------------------------------------------------ moving between devices
 
-    /** {@code t} on this device: itself, or uploaded from the CPU (or another GPU, through the host). */
+    /**
+     * An op's operand on this device: itself, or uploaded from the CPU (or another GPU, through the host). Operands are
+     * only read, so uploads of constants and of small tensors may be shared (see {@link #recent}); a tensor the caller
+     * owns and may write comes from {@link #upload} instead.
+     */
     Tensor on(Tensor t) {
         if (t == null) return null;
         Device d = t.device();
         if (d.equals(device.device())) return t;
-        if (d.kind() == Device.Kind.CUDA) return upload(t.toDevice(Device.CPU));
-        return upload(t);
+        if (d.kind() == Device.Kind.CUDA) return upload(t.toDevice(Device.CPU), true);
+        return upload(t, true);
+    }
+
+    /** A fresh copy of a CPU tensor on this device (toDevice), keeping its strides. */
+    Tensor upload(Tensor t) {
+        return upload(t, false);
     }
 
     /** Uploads a CPU tensor, keeping its strides (only the storage span the view covers is copied). */
-    Tensor upload(Tensor t) {
+    private Tensor upload(Tensor t, boolean shared) {
         if (t.dtype() == DType.Q8_0) t = t.to(DType.F32); // dequantized: Q8_0 is a CPU format
-        if (t.dim() == 0) return scalar(t);
+        if (t.dim() == 0 && shared) return scalar(t);
         long[] span = span(t);
         int elements = (int) (span[1] - span[0]);
-        Tensor dst = empty(t.dtype(), elements);
         CpuStorage s = (CpuStorage) t.storage();
         long es = t.dtype().byteSize();
-        copyToDevice(s.segment().asSlice(span[0] * es, elements * es), address(dst), elements * es);
-        synchronized (this) {
-            uploads++;
-            uploadedBytes += elements * es;
+        MemorySegment bytes = s.segment().asSlice(span[0] * es, elements * es);
+        boolean small = shared && elements * es <= RECENT_MAX_BYTES;
+        Tensor dst = small ? recent(s, span[0], bytes) : null;
+        if (dst == null) {
+            dst = empty(t.dtype(), elements);
+            copyToDevice(bytes, address(dst), elements * es);
+            synchronized (this) {
+                uploads++;
+                uploadedBytes += elements * es;
+                if (small) recent.put(s, new Recent(span[0], copyOf(bytes), dst));
+            }
         }
         return new Tensor(dst.storage(), t.shape(), t.strides(), (int) (t.offset() - span[0]));
+    }
+
+    /**
+     * Small CPU tensors uploaded lately, by storage, with the bytes they held: the same rotary angles or mask reach
+     * every layer of a model within one step, and are uploaded once instead of once per layer. An entry is used only
+     * while the storage holds exactly the bytes that were uploaded (compared on every use), so a CPU tensor written
+     * to since is uploaded afresh. Entries go with their storage (weak keys).
+     */
+    private record Recent(long start, MemorySegment bytes, Tensor device) {}
+
+    static final long RECENT_MAX_BYTES = 64 << 10;
+    private final Map<CpuStorage, Recent> recent = new java.util.WeakHashMap<>();
+
+    private synchronized Tensor recent(CpuStorage s, long start, MemorySegment bytes) {
+        Recent r = recent.get(s);
+        if (r == null || r.start() != start || r.bytes().byteSize() != bytes.byteSize() || r.bytes().mismatch(bytes) != -1) return null;
+        return r.device();
+    }
+
+    private static MemorySegment copyOf(MemorySegment bytes) {
+        MemorySegment copy = MemorySegment.ofArray(new byte[(int) bytes.byteSize()]);
+        copy.copyFrom(bytes);
+        return copy;
     }
 
     private Tensor scalar(Tensor t) {

@@ -79,11 +79,24 @@ class CudaBackendHostTest {
         assertArrayEquals(t.strides(), v.strides());
         assertEquals(t.shape()[0], v.shape()[0]);
         assertTrue(v.storage().length() <= 11, "only the covered span");
-        // 0-d constants are uploaded once
+        // operands: 0-d constants are uploaded once, and a small CPU tensor used by several ops (rotary angles in every
+        // layer) once while its bytes stay the same
         long[] before = backend.uploads();
-        Tensor s1 = backend.upload(Tensor.scalar(0.5f)), s2 = backend.upload(Tensor.scalar(0.5f));
+        Tensor s1 = backend.on(Tensor.scalar(0.5f)), s2 = backend.on(Tensor.scalar(0.5f));
         assertSame(s1, s2);
         assertEquals(before[0], backend.uploads()[0], "scalars are cached, not counted as uploads");
+        Tensor angles = Tensor.vector(1, 2, 3, 4);
+        Tensor a1 = backend.on(angles), a2 = backend.on(angles.view(2, 2));
+        assertSame(a1.storage(), a2.storage(), "the same bytes: one upload");
+        assertEquals(before[0] + 1, backend.uploads()[0]);
+        angles.narrow(0, 0, 1).fill(9);
+        assertNotSame(a1.storage(), backend.on(angles).storage(), "written since: uploaded again");
+        assertArrayEquals(new float[] {1, 2, 3, 4}, backend.download(a1).toFloatArray(), "the earlier upload is untouched");
+        // toDevice gives the caller its own copy, never a shared one
+        Tensor c = Tensor.scalar(2f);
+        Tensor own = c.toDevice(DEVICE);
+        own.fill(5);
+        assertArrayEquals(new float[] {2}, backend.download(backend.on(c)).toFloatArray());
     }
 
     @Test
