@@ -4,7 +4,7 @@
 #
 #   run(command="sh scripts/cuda-device-check.sh", carry=[".device-carry"], timeout_s=540)
 #
-# Writes into $OUT (what comes back, 6 files):
+# Writes into $OUT (what comes back, 7 files):
 #   summary.txt   every step's output, in order, with timings and the machine (nvidia-smi, load)
 #   smoke.txt     crs4j info --cuda-smoke: driver, PTX JIT vs in-process cubin, JCublas2 vs the FFM binding to the
 #                 libcublas present, the GEMM library the backend chose, backend products vs the CPU
@@ -12,6 +12,7 @@
 #                 GPU = CPU; training and generation dry runs) -- junit.xml the same as XML
 #   bench.jsonl   every measurement as a JSON line, both sides, all rounds
 #   bench.md      the paired tables (scripts/cuda_bench_table.py)
+#   sanitizer.txt CudaParityTest under compute-sanitizer's memcheck (as far as 100 s allow)
 # Each step has its own time limit, so one that hangs cannot take the others with it.
 set -u
 cd "$(dirname "$0")/.."
@@ -42,7 +43,8 @@ cat "$OUT/smoke.txt" >> "$S"
 
 step "parity tests"
 TESTS="$C/lib/tensor-tests.jar:$C/lib/nn-tests.jar:$C/lib/models-tests.jar"
-timeout 240 $JAVA -Dcrs4j.shared="$C/shared" -jar "$C/lib/junit-platform-console-standalone-1.13.4.jar" execute \
+# every kernel waited for, so a faulting kernel is named (-Dcrs4j.cuda.syncLaunches)
+timeout 240 $JAVA -Dcrs4j.shared="$C/shared" -Dcrs4j.cuda.syncLaunches=true -jar "$C/lib/junit-platform-console-standalone-1.13.4.jar" execute \
   --class-path "$C/lib/crs4j.jar:$TESTS" --disable-banner --details=tree --reports-dir "$OUT/junit-tmp" \
   --select-package org.crs4j.tensor.cuda --select-package org.crs4j.nn.cuda --select-package org.crs4j.models.cuda \
   --select-class org.crs4j.tensor.ElementwiseTest --select-class org.crs4j.tensor.ReductionTest \
@@ -75,6 +77,17 @@ for round in 1 2; do
 done
 step "decode: LLaMA-2-7B-shaped BF16 vs the read-bandwidth roof"
 timeout 150 $JAVA -cp "$CP" org.crs4j.bench.cuda.CudaBench decode 64 >> "$B" 2>> "$S"
+
+step "compute-sanitizer memcheck: CudaParityTest (out-of-bounds and misaligned accesses of every kernel it runs)"
+if command -v compute-sanitizer >/dev/null 2>&1; then
+  timeout 100 compute-sanitizer --tool memcheck --print-limit 20 $JAVA -jar "$C/lib/junit-platform-console-standalone-1.13.4.jar" execute \
+    --class-path "$C/lib/crs4j.jar:$TESTS" --disable-banner --details=summary \
+    --select-class org.crs4j.tensor.cuda.CudaParityTest > "$OUT/sanitizer.txt" 2>&1
+  echo "exit $?" >> "$OUT/sanitizer.txt"
+  tail -30 "$OUT/sanitizer.txt" >> "$S"
+else
+  echo "no compute-sanitizer on this machine" | tee -a "$S"
+fi
 
 step "tables"
 python3 scripts/cuda_bench_table.py "$B" > "$OUT/bench.md" 2>> "$S"

@@ -61,10 +61,25 @@ public final class CudaDevice {
         return b;
     }
 
+    /**
+     * {@code -Dcrs4j.cuda.syncLaunches=true} (or {@code CRS4J_CUDA_SYNC=1}): wait for every kernel, so that a kernel
+     * that faults is named in the error instead of surfacing at the next read of a result. For debugging: it costs the
+     * overlap of host and device.
+     */
+    static final boolean SYNC_LAUNCHES = Boolean.getBoolean("crs4j.cuda.syncLaunches") || "1".equals(System.getenv("CRS4J_CUDA_SYNC"));
+
     /** Launches after checking the arguments against the kernel's PTX signature. */
     void launch(String module, String kernel, int gx, int gy, int gz, int block, int sharedBytes, Object... args) {
         CudaModules.check(module, kernel, args);
         driver.launch(module, kernel, gx, gy, gz, block, sharedBytes, args);
+        if (SYNC_LAUNCHES) {
+            try {
+                driver.synchronize();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("CUDA kernel " + module + "/" + kernel + " (grid " + gx + "x" + gy + "x" + gz
+                        + ", block " + block + ", " + sharedBytes + " bytes shared) failed: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** A grid-stride launch over n elements with 256-thread blocks (grids capped at 32 blocks per multiprocessor). */
