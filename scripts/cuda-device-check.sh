@@ -2,7 +2,11 @@
 # The CUDA backend's checks and benchmarks on a GPU machine, in one call of about 8 minutes. Builds nothing: run
 # scripts/cuda-device-prepare.sh here first, then call the device tool as tensor/README.md says ("On a GPU"):
 #
-#   run(command="sh scripts/cuda-device-check.sh", carry=[".device-carry"], timeout_s=540)
+#   run(command="sh scripts/cuda-device-check.sh", carry=[".device-carry"], timeout_s=480)
+#
+# STEPS selects what runs (default all, in this order: smoke tests parity bench decode sanitizer), e.g. a rerun of
+# what failed: run(command="STEPS='smoke tests' sh scripts/cuda-device-check.sh", ...). Every step has its own time
+# limit, so one that hangs cannot take the others with it; all of them take about 7 minutes on an H100.
 #
 # Writes into $OUT (what comes back, 7 files):
 #   summary.txt   every step's output, in order, with timings and the machine (nvidia-smi, load)
@@ -12,9 +16,10 @@
 #                 GPU = CPU; training and generation dry runs) -- junit.xml the same as XML
 #   bench.jsonl   every measurement as a JSON line, both sides, all rounds
 #   bench.md      the paired tables (scripts/cuda_bench_table.py)
-#   sanitizer.txt CudaParityTest under compute-sanitizer's memcheck (as far as 100 s allow)
-# Each step has its own time limit, so one that hangs cannot take the others with it.
+#   sanitizer.txt CudaParityTest under compute-sanitizer's memcheck (as far as 60 s allow)
 set -u
+STEPS=${STEPS:-smoke tests parity bench decode sanitizer}
+want() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 cd "$(dirname "$0")/.."
 C=.device-carry
 OUT=${OUT:-/tmp/crs4j-device-out}
@@ -36,15 +41,18 @@ export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:-}"
 echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >> "$S"
 ls -l /usr/local/cuda/lib64/libcublas.so* "$NV"/cublas/lib/libcublas.so* >> "$S" 2>&1
 
+if want smoke; then
 step "crs4j info --cuda-smoke"
-timeout 150 $JAVA -cp "$CP" org.crs4j.crs.cli.Main info --cuda-smoke > "$OUT/smoke.txt" 2>&1
+timeout 120 $JAVA -cp "$CP" org.crs4j.crs.cli.Main info --cuda-smoke > "$OUT/smoke.txt" 2>&1
 echo "exit $?" >> "$OUT/smoke.txt"
 cat "$OUT/smoke.txt" >> "$S"
+fi
 
-step "parity tests"
 TESTS="$C/lib/tensor-tests.jar:$C/lib/nn-tests.jar:$C/lib/models-tests.jar"
+if want tests; then
+step "parity tests"
 # every kernel waited for, so a faulting kernel is named (-Dcrs4j.cuda.syncLaunches)
-timeout 240 $JAVA -Dcrs4j.shared="$C/shared" -Dcrs4j.cuda.syncLaunches=true -jar "$C/lib/junit-platform-console-standalone-1.13.4.jar" execute \
+timeout 200 $JAVA -Dcrs4j.shared="$C/shared" -Dcrs4j.cuda.syncLaunches=true -jar "$C/lib/junit-platform-console-standalone-1.13.4.jar" execute \
   --class-path "$C/lib/crs4j.jar:$TESTS" --disable-banner --details=tree --reports-dir "$OUT/junit-tmp" \
   --select-package org.crs4j.tensor.cuda --select-package org.crs4j.nn.cuda --select-package org.crs4j.models.cuda \
   --select-class org.crs4j.tensor.ElementwiseTest --select-class org.crs4j.tensor.ReductionTest \
@@ -54,33 +62,47 @@ timeout 240 $JAVA -Dcrs4j.shared="$C/shared" -Dcrs4j.cuda.syncLaunches=true -jar
 echo "exit $?" >> "$OUT/tests.txt"
 cp "$OUT/junit-tmp/TEST-junit-jupiter.xml" "$OUT/junit.xml" 2>/dev/null; rm -rf "$OUT/junit-tmp"
 tail -25 "$OUT/tests.txt" >> "$S"
+fi
 
 B="$OUT/bench.jsonl"
 G="$C/shared/graphs/rgcn-graph.safetensors"
 X10=/tmp/rgcn-graph-x10.safetensors
+if want parity; then
 step "training parity: RgcnTrainStep, 100 steps, CPU vs GPU"
-timeout 150 $JAVA -Djava.io.tmpdir=/tmp -cp "$CP" org.crs4j.bench.cuda.CudaBench train-parity "$G" 100 >> "$B" 2>> "$S"
+timeout 120 $JAVA -Djava.io.tmpdir=/tmp -cp "$CP" org.crs4j.bench.cuda.CudaBench train-parity "$G" 100 >> "$B" 2>> "$S"
 echo "exit $?" >> "$S"
+fi
 
-# the two sides alternate, configuration set by configuration set, and each runs twice
+# the two sides alternate, configuration set by configuration set, and each runs twice; 3 timed windows each
+export WINDOWS=3
+JB="$JAVA -Dcrs4j.bench.windows=3"
+if want bench; then
 for round in 1 2; do
   step "round $round: attention, crs4j"
-  timeout 150 $JAVA -cp "$CP" org.crs4j.bench.cuda.CudaBench attention >> "$B" 2>> "$S"
+  timeout 100 $JB -cp "$CP" org.crs4j.bench.cuda.CudaBench attention >> "$B" 2>> "$S"
   step "round $round: attention, PyTorch SDPA"
-  timeout 150 python3 scripts/bench_cuda_peers.py attention >> "$B" 2>> "$S"
+  timeout 100 python3 scripts/bench_cuda_peers.py attention >> "$B" 2>> "$S"
   step "round $round: aggregation, crs4j (deterministic)"
-  timeout 90 $JAVA -Djava.io.tmpdir=/tmp -cp "$CP" org.crs4j.bench.cuda.CudaBench aggregation "$G" >> "$B" 2>> "$S"
+  timeout 60 $JB -Djava.io.tmpdir=/tmp -cp "$CP" org.crs4j.bench.cuda.CudaBench aggregation "$G" >> "$B" 2>> "$S"
   step "round $round: aggregation, PyTorch"
-  timeout 90 python3 scripts/bench_cuda_peers.py aggregation "$G" "$X10" >> "$B" 2>> "$S"
+  timeout 60 python3 scripts/bench_cuda_peers.py aggregation "$G" "$X10" >> "$B" 2>> "$S"
   step "round $round: aggregation, crs4j (atomic)"
-  timeout 90 $JAVA -Djava.io.tmpdir=/tmp -Dcrs4j.cuda.deterministic=false -cp "$CP" org.crs4j.bench.cuda.CudaBench aggregation "$G" >> "$B" 2>> "$S"
+  timeout 60 $JB -Djava.io.tmpdir=/tmp -Dcrs4j.cuda.deterministic=false -cp "$CP" org.crs4j.bench.cuda.CudaBench aggregation "$G" >> "$B" 2>> "$S"
 done
+fi
+if want decode; then
 step "decode: LLaMA-2-7B-shaped BF16 vs the read-bandwidth roof"
-timeout 150 $JAVA -cp "$CP" org.crs4j.bench.cuda.CudaBench decode 64 >> "$B" 2>> "$S"
+timeout 100 $JAVA -cp "$CP" org.crs4j.bench.cuda.CudaBench decode 64 >> "$B" 2>> "$S"
+fi
 
+step "tables"
+python3 scripts/cuda_bench_table.py "$B" > "$OUT/bench.md" 2>> "$S"
+cat "$OUT/bench.md" >> "$S"
+
+if want sanitizer; then
 step "compute-sanitizer memcheck: CudaParityTest (out-of-bounds and misaligned accesses of every kernel it runs)"
 if command -v compute-sanitizer >/dev/null 2>&1; then
-  timeout 100 compute-sanitizer --tool memcheck --print-limit 20 $JAVA -jar "$C/lib/junit-platform-console-standalone-1.13.4.jar" execute \
+  timeout 60 compute-sanitizer --tool memcheck --print-limit 20 $JAVA -jar "$C/lib/junit-platform-console-standalone-1.13.4.jar" execute \
     --class-path "$C/lib/crs4j.jar:$TESTS" --disable-banner --details=summary \
     --select-class org.crs4j.tensor.cuda.CudaParityTest > "$OUT/sanitizer.txt" 2>&1
   echo "exit $?" >> "$OUT/sanitizer.txt"
@@ -88,8 +110,6 @@ if command -v compute-sanitizer >/dev/null 2>&1; then
 else
   echo "no compute-sanitizer on this machine" | tee -a "$S"
 fi
+fi
 
-step "tables"
-python3 scripts/cuda_bench_table.py "$B" > "$OUT/bench.md" 2>> "$S"
-cat "$OUT/bench.md" >> "$S"
 step "done"
