@@ -26,12 +26,12 @@
 
 extern __shared__ float smem[]; // every kernel here lays out its own tiles in the dynamic shared memory
 
-// A 4-d operand: byte pointer (0 when absent), dtype, element strides.
 // Any dtype, out of line: inlining load_f32's dtype switch at every unrolled load made each kernel 5,000 PTX lines.
 __device__ __noinline__ float load_any(const char* p, int type, i64 i) {
     return load_f32(p, type, i);
 }
 
+// A 4-d operand: byte pointer (0 when absent), dtype, element strides. F32 is read inline, other dtypes out of line.
 struct T4 {
     const char* p;
     i64 type;
