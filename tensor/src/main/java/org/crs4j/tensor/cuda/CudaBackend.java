@@ -354,7 +354,8 @@ public final class CudaBackend implements Backend {
         DType domain = x.dtype().computeType();
         if (weight != null && weight.dtype() == DType.F64) domain = DType.F64;
         Tensor rows = tensors.contiguous(x, domain);
-        Tensor w = weight == null ? null : tensors.contiguous(weight), b = bias == null ? null : tensors.contiguous(bias);
+        Tensor w = weight == null ? null : tensors.contiguous(weight, weight.dtype());
+        Tensor b = bias == null ? null : tensors.contiguous(bias, bias.dtype());
         int count = n == 0 ? 0 : rows.numel() / n;
         Tensor out = tensors.empty(domain, x.shape());
         int block = rowBlock(n);
@@ -398,7 +399,7 @@ public final class CudaBackend implements Backend {
         boolean f32 = domain == DType.F32;
         String sfx = f32 ? "_f32" : "_f64";
         Tensor xr = tensors.contiguous(x, domain), gr = tensors.contiguous(grad, domain);
-        Tensor w = weight == null ? null : tensors.contiguous(weight);
+        Tensor w = weight == null ? null : tensors.contiguous(weight, weight.dtype());
         boolean wantW = weightGrad && weight != null;
         int count = n == 0 ? 0 : xr.numel() / n;
         Tensor dx = tensors.empty(domain, x.shape());
