@@ -23,7 +23,7 @@ final class DevicePool {
     private final Driver driver;
     private final Map<Long, ArrayDeque<Long>> free = new TreeMap<>();
     private long inUse, cached, peak, driverAllocations;
-    private int pendingReleases;
+    private long pendingReleases;
 
     DevicePool(Driver driver) {
         this.driver = driver;
@@ -63,33 +63,46 @@ final class DevicePool {
     }
 
     private long retryAfterCollection(long size, Driver.OutOfDeviceMemory first) {
-        emptyCache();
-        System.gc();
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        synchronized (this) {
-            // cleaners of the storages just collected call release(); wait until they stop arriving
+        for (int attempt = 0; attempt < 3; attempt++) {
+            emptyCache();
+            long before;
+            synchronized (this) {
+                before = pendingReleases;
+            }
+            System.gc();
+            awaitReleases(before);
+            synchronized (this) {
+                ArrayDeque<Long> list = free.get(size);
+                if (list != null && !list.isEmpty()) {
+                    cached -= size;
+                    return list.pop(); // the caller counts it as in use
+                }
+            }
+            emptyCache();
             try {
-                int seen;
-                do {
-                    seen = pendingReleases;
-                    wait(50);
-                } while (pendingReleases != seen && System.nanoTime() < deadline);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                return driver.allocate(size);
+            } catch (Driver.OutOfDeviceMemory e) {
+                // the collection freed too little yet: once more, then give up
             }
         }
-        synchronized (this) {
-            ArrayDeque<Long> list = free.get(size);
-            if (list != null && !list.isEmpty()) {
-                cached -= size;
-                return list.pop(); // the caller counts it as in use
-            }
-        }
-        emptyCache();
+        throw new Driver.OutOfDeviceMemory(first.getMessage() + " (" + size + " bytes requested; " + stats() + ")");
+    }
+
+    /**
+     * Waits for the cleaners of storages a collection found unreachable: up to a second for the first release after
+     * {@code before}, then while releases keep arriving (50 ms apart at most).
+     */
+    private synchronized void awaitReleases(long before) {
+        long deadline = System.nanoTime() + 1_000_000_000L;
         try {
-            return driver.allocate(size);
-        } catch (Driver.OutOfDeviceMemory e) {
-            throw new Driver.OutOfDeviceMemory(first.getMessage() + " (" + size + " bytes requested; " + stats() + ")");
+            while (pendingReleases == before && System.nanoTime() < deadline) wait(20);
+            long seen;
+            do {
+                seen = pendingReleases;
+                wait(50);
+            } while (pendingReleases != seen && System.nanoTime() < deadline + 1_000_000_000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
