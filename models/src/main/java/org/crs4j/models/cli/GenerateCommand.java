@@ -14,6 +14,7 @@ import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
 import org.crs4j.models.hub.Hub;
 import org.crs4j.models.tokenizer.DecodeStream;
+import org.crs4j.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
         description = {"Generates text with a LLaMA-family or T5-family model, streamed to stdout.",
                 "LLaMA prints prompt and continuation, T5 the output only; speed goes to stderr. Greedy at temperature 0",
                 "(the default unless generation_config.json samples). A Hugging Face id is found in the HF cache or",
-                "downloaded into it."})
+                "downloaded into it. --device cuda runs it on an NVIDIA GPU."})
 public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR|ID|FILE",
@@ -69,6 +70,9 @@ public final class GenerateCommand implements Callable<Integer> {
                     + " CPU, weights within 1/254 of each block's largest; none (default): the checkpoint's own weights")
     String quantize;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption device = new DeviceOption();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -91,10 +95,16 @@ public final class GenerateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--quantize: " + e.getMessage());
         }
+        Device target = device.resolve(); // an unusable --device fails here, before any model is read
+        if (target.kind() != Device.Kind.CPU && quantization == Quantization.Q8) {
+            throw new IllegalArgumentException("--quantize q8: Q8_0 weights are a CPU format; on " + target
+                    + " generate with --quantize none (BF16 weights are read as they are)");
+        }
         Path path = ModelLocator.locate(model, revision, true, hub);
         long t0 = System.nanoTime();
         try (LanguageModel lm = LanguageModels.load(path, tokenizer, quantization)) {
             if (!lm.hasTokenizer()) throw new IOException("--model " + model + ": no tokenizer found beside it; pass --tokenizer FILE");
+            if (target.kind() != Device.Kind.CPU) lm.module().to(target);
             GenerationConfig cfg = config(lm.defaults());
             PrintStream err = System.err;
             if (cfg.sampling() && seed == null) err.println("seed " + cfg.seed());
@@ -121,18 +131,18 @@ public final class GenerateCommand implements Callable<Integer> {
             double total = (end - start) / 1e9, afterFirst = (end - first[0]) / 1e9;
             if (cfg.numBeams() > 1) {
                 err.printf("%d tokens in %.3f s: %.1f tokens/s (beam search, %d beams; model loaded in %.2f s%s)%n", n, total,
-                        n / total, cfg.numBeams(), loadSeconds, loadNote(quantization));
+                        n / total, cfg.numBeams(), loadSeconds, loadNote(quantization, target));
             } else {
                 err.printf("%d tokens in %.3f s: %.1f tokens/s (prompt of %d tokens and first token in %.3f s, then %.1f tokens/s;"
                                 + " model loaded in %.2f s%s)%n", n, total, n / total, promptIds.length, (first[0] - start) / 1e9,
-                        n > 1 ? (n - 1) / afterFirst : 0.0, loadSeconds, loadNote(quantization));
+                        n > 1 ? (n - 1) / afterFirst : 0.0, loadSeconds, loadNote(quantization, target));
             }
             return 0;
         }
     }
 
-    private static String loadNote(Quantization q) {
-        return q == Quantization.Q8 ? ", weights quantized to Q8_0" : "";
+    private static String loadNote(Quantization q, Device target) {
+        return (q == Quantization.Q8 ? ", weights quantized to Q8_0" : "") + (target.kind() == Device.Kind.CPU ? "" : ", on " + target);
     }
 
     private GenerationConfig config(GenerationConfig defaults) {
