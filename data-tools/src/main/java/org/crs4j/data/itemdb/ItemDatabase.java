@@ -26,7 +26,7 @@ import org.crs4j.data.link.NormalizedText;
  */
 public final class ItemDatabase implements AutoCloseable {
     /** Part of the database's key: bump it when the schema or what the builder writes changes. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
     /** What H2 appends to the base name of a database. */
     public static final String SUFFIX = ".mv.db";
 
@@ -136,6 +136,25 @@ public final class ItemDatabase implements AutoCloseable {
         return query("SELECT a.idx, a.relation, a.val, a.val_entity, a.source FROM fact a JOIN fact b "
                 + "ON a.relation = b.relation AND a.norm_val = b.norm_val WHERE a.idx = ? AND b.idx = ? ORDER BY a.relation, a.val",
                 s -> { s.setInt(1, item); s.setInt(2, other); }, ItemDatabase::facts);
+    }
+
+    /** The relations under which a KG entity is a fact's value ({@code starring}, {@code director}...), most used first. */
+    public synchronized List<String> relationsOfValue(String entityKey) {
+        return query("SELECT relation, COUNT(*) n FROM fact WHERE val_entity = ? GROUP BY relation ORDER BY n DESC, relation",
+                s -> s.setString(1, entityKey), r -> {
+            List<String> out = new ArrayList<>();
+            while (r.next()) out.add(r.getString(1));
+            return out;
+        });
+    }
+
+    /** The distinct canonical values of a relation (e.g. every genre), sorted. */
+    public synchronized List<String> values(String relation) {
+        return query("SELECT DISTINCT norm_val FROM fact WHERE relation = ? ORDER BY norm_val", s -> s.setString(1, relation), r -> {
+            List<String> out = new ArrayList<>();
+            while (r.next()) out.add(r.getString(1));
+            return out;
+        });
     }
 
     /** The key the database was built for (see {@link ItemDatabases}). */

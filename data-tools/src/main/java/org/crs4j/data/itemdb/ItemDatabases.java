@@ -137,6 +137,7 @@ public final class ItemDatabases {
             s.execute("CREATE INDEX item_norm ON item(norm_name)");
             s.execute("CREATE INDEX fact_idx ON fact(idx)");
             s.execute("CREATE INDEX fact_value ON fact(relation, norm_val)");
+            s.execute("CREATE INDEX fact_entity ON fact(val_entity)");
         }
         try (PreparedStatement p = c.prepareStatement("INSERT INTO meta VALUES (?, ?)")) {
             String[][] rows = {{"key", key}, {"dataset", d.name()}, {"schema", Integer.toString(ItemDatabase.SCHEMA_VERSION)},

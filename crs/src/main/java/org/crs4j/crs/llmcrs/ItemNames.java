@@ -1,0 +1,41 @@
+package org.crs4j.crs.llmcrs;
+
+import java.util.List;
+import org.crs4j.data.itemdb.ItemRecord;
+import org.crs4j.data.link.Mention;
+import org.crs4j.data.model.Titles;
+
+/**
+ * Finds the catalogue item an argument or a response names. In order: the item database's normalized-name match
+ * (with the year when one is written, "Ed Wood (1994)"; most-rated first among namesakes), the same without a leading
+ * article, then the first item title the entity linker finds inside the text. Exact names only, up to normalization
+ * (case, punctuation, accents, "&amp;"); seed 003's fuzzy title rule lives with the causal recommender's LLM stage.
+ */
+public final class ItemNames {
+    private ItemNames() {}
+
+    /** The item's catalogue index, or -1. */
+    public static int resolve(String text, Environment env) {
+        if (text == null || text.isBlank()) return -1;
+        var ny = Titles.split(text.strip());
+        if (env.db() != null) {
+            for (String name : List.of(ny.name(), ny.name().replaceFirst("(?i)^(the|a|an)\\s+", ""))) {
+                List<ItemRecord> found = env.db().findByName(name, ny.year());
+                if (found.isEmpty() && ny.year() > 0) found = env.db().findByName(name, 0);
+                if (!found.isEmpty()) return found.getFirst().index();
+            }
+        }
+        for (int item : named(text, env)) return item;
+        return -1;
+    }
+
+    /** The items whose titles occur in the text, in order of occurrence, each once. */
+    public static int[] named(String text, Environment env) {
+        var out = new it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet();
+        for (Mention m : env.link(text)) {
+            int item = env.itemOfEntity(m.entity());
+            if (item >= 0) out.add(item);
+        }
+        return out.toIntArray();
+    }
+}

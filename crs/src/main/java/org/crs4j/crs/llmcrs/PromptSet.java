@@ -1,0 +1,96 @@
+package org.crs4j.crs.llmcrs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The prompt files of one LLMCRS run: a template per {@link Stage} and the sub-task goals for model matching
+ * ({@code goals.properties}: one line {@code <sub-task id> = <goal>}). The shipped files are resources next to this
+ * class ({@code prompts/}); a directory given with {@code --prompts DIR} replaces those of its files that it holds, so
+ * a researcher edits a copy of one file without recompiling. Every file is checked when loaded.
+ */
+public final class PromptSet {
+    static final String RESOURCES = "prompts/";
+    public static final String GOALS = "goals.properties";
+
+    private final Map<Stage, PromptTemplate> templates;
+    private final Map<SubTask, String> goals;
+
+    private PromptSet(Map<Stage, PromptTemplate> templates, Map<SubTask, String> goals) {
+        this.templates = templates;
+        this.goals = goals;
+    }
+
+    /** The shipped prompts. */
+    public static PromptSet defaults() { return load(null); }
+
+    /**
+     * @param overrides a folder whose files replace the shipped ones of the same name, or null
+     * @throws IllegalArgumentException one line naming the file (and slot or key) that is wrong
+     */
+    public static PromptSet load(Path overrides) {
+        if (overrides != null && !Files.isDirectory(overrides))
+            throw new IllegalArgumentException("--prompts " + overrides + ": not a folder");
+        Map<Stage, PromptTemplate> templates = new EnumMap<>(Stage.class);
+        for (Stage s : Stage.values()) {
+            var text = read(overrides, s.file());
+            templates.put(s, PromptTemplate.parse(text.source(), text.text(), s.required(), s.optional()));
+        }
+        var g = read(overrides, GOALS);
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(g.text()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(g.source() + ": " + e.getMessage());
+        }
+        Map<SubTask, String> goals = new EnumMap<>(SubTask.class);
+        for (String key : p.stringPropertyNames()) {
+            SubTask t = SubTask.find(key).filter(x -> x.id().equals(key))
+                    .orElseThrow(() -> new IllegalArgumentException(g.source() + ": unknown sub-task \"" + key + "\" (known: " + ids() + ")"));
+            goals.put(t, p.getProperty(key).strip());
+        }
+        for (SubTask t : SubTask.values()) {
+            if (goals.get(t) == null || goals.get(t).isEmpty())
+                throw new IllegalArgumentException(g.source() + ": missing goal for sub-task \"" + t.id() + "\"");
+        }
+        return new PromptSet(templates, goals);
+    }
+
+    public PromptTemplate template(Stage s) { return templates.get(s); }
+
+    /** The goal of a sub-task as the model-matching prompt states it. */
+    public String goal(SubTask t) { return goals.get(t); }
+
+    private record Source(String source, String text) {}
+
+    private static Source read(Path overrides, String name) {
+        if (overrides != null) {
+            Path f = overrides.resolve(name);
+            if (Files.isRegularFile(f)) {
+                try {
+                    return new Source(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(f + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        try (InputStream in = PromptSet.class.getResourceAsStream(RESOURCES + name)) {
+            if (in == null) throw new IllegalStateException("the shipped prompt " + RESOURCES + name + " is missing from the class path");
+            return new Source("(shipped) " + name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String ids() {
+        return String.join(", ", java.util.Arrays.stream(SubTask.values()).map(SubTask::id).toList());
+    }
+}
