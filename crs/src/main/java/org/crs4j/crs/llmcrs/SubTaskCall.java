@@ -32,7 +32,7 @@ public record SubTaskCall(SubTask task, Map<String, String> arguments) {
     /** The schema form, arguments in Table 1's order. */
     public String render() {
         StringJoiner args = new StringJoiner("; ");
-        for (var e : arguments.entrySet()) args.add(e.getKey() + "=" + e.getValue().replace(";", ",").replace(")", "]").replace("(", "["));
+        for (var e : arguments.entrySet()) args.add(e.getKey() + "=" + e.getValue().replace(";", ","));
         return task.displayName() + "(" + args + ") -> " + task.outputType();
     }
 

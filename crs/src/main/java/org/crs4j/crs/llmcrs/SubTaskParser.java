@@ -78,11 +78,13 @@ public final class SubTaskParser {
     /** "key=value; key2: value2" or with commas between arguments; only known argument names start a new one. */
     static Map<String, String> arguments(String inside) {
         Map<String, String> out = new LinkedHashMap<>();
-        Matcher k = Pattern.compile("(?i)(?:^|[;,]\\s*)\\s*([\\p{L}][\\p{L} _\\-]{0,30}?)\\s*[=:]").matcher(inside);
+        Matcher k = Pattern.compile("(?i)(^|[;,])\\s*([\\p{L}][\\p{L} _\\-]{0,30}?)\\s*([=:])").matcher(inside);
         List<int[]> keys = new ArrayList<>(); // [nameStart, nameEnd, valueStart]
         while (k.find()) {
-            if (canonicalArgument(k.group(1)) == null && !keys.isEmpty()) continue; // a ':' inside a value ("Star Wars: Episode IV")
-            keys.add(new int[] {k.start(1), k.end(1), k.end()});
+            // an unknown name after ", " with ':' is more likely inside a value ("drama, Title: Part II") than an argument
+            boolean known = canonicalArgument(k.group(2)) != null;
+            if (!known && !keys.isEmpty() && k.group(1).equals(",") && k.group(3).equals(":")) continue;
+            keys.add(new int[] {k.start(2), k.end(2), k.end()});
         }
         for (int i = 0; i < keys.size(); i++) {
             int end = i + 1 < keys.size() ? keys.get(i + 1)[0] : inside.length();
