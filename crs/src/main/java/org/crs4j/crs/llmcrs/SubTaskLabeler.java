@@ -2,13 +2,11 @@ package org.crs4j.crs.llmcrs;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.crs4j.crs.llmcrs.experts.ItemDetailExpert;
-import org.crs4j.data.itemdb.Genres;
 import org.crs4j.data.model.Role;
 import org.crs4j.data.prepare.PreparedTurn;
 
@@ -51,11 +49,11 @@ public final class SubTaskLabeler {
     }
 
     private final Environment env;
-    private final Set<String> genres;
+    private final GenreWords genres;
 
     public SubTaskLabeler(Environment env) {
         this.env = env;
-        this.genres = env.db() == null ? Set.of() : new HashSet<>(env.db().values("genre"));
+        this.genres = GenreWords.of(env.db());
     }
 
     /** The sub-task TG-ReDial's annotation gives a turn, if it gives one. */
@@ -111,25 +109,11 @@ public final class SubTaskLabeler {
         return SubTaskCall.of(task, SubTask.Args.CATEGORY, g);
     }
 
-    /** The first genre word or two-word genre in the text, canonical, or null. */
+    /** The first genre in the text, canonical, or null. */
     String genre(String text) {
-        if (genres.isEmpty()) return null;
-        String[] w = text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\-]+");
-        for (int i = 0; i < w.length; i++) {
-            if (w[i].isEmpty() || NOT_GENRES.contains(w[i])) continue;
-            if (i + 1 < w.length) {
-                String two = Genres.normalize(w[i] + " " + w[i + 1]);
-                if (genres.contains(two) && two.contains(" ")) return two;
-            }
-            String one = Genres.normalize(w[i]);
-            if (one.length() >= 3 && genres.contains(one)) return one;
-        }
-        return null;
+        List<String> found = genres.find(text);
+        return found.isEmpty() ? null : found.getFirst();
     }
-
-    /** Words that name a genre value but are common words far more often than genres in chat ("my family"). */
-    private static final Set<String> NOT_GENRES = Set.of("film", "films", "movie", "movies", "short", "family", "kids", "sport",
-            "music", "series", "television", "good", "funny", "scary", "crime");
 
     /** Whether the turn reads as a question (used by the agreement report). */
     public static boolean isQuestion(String text) { return QUESTION.matcher(text).find(); }

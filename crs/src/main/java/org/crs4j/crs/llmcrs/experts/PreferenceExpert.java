@@ -11,6 +11,7 @@ import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import org.crs4j.crs.llmcrs.Conversation;
 import org.crs4j.crs.llmcrs.Environment;
+import org.crs4j.crs.llmcrs.GenreWords;
 import org.crs4j.crs.llmcrs.SubTask;
 import org.crs4j.data.itemdb.Genres;
 import org.crs4j.data.link.Mention;
@@ -43,14 +44,18 @@ public final class PreferenceExpert implements Expert {
             "cinematography", "editing", "narrator", "author", "executiveProducer", "person");
 
     private final Environment env;
-    private final Set<String> genres;
+    private final GenreWords genres;
 
     public PreferenceExpert(Environment env) {
         this.env = env;
-        this.genres = env.db() == null ? Set.of() : new HashSet<>(env.db().values("genre"));
+        this.genres = GenreWords.of(env.db());
     }
 
-    /** What the seeker said about one entity. */
+    /**
+     * What the seeker said about one entity or genre.
+     *
+     * @param entity the graph entity, or -1 for a genre word the graph has no entity for
+     */
     public record Preference(int entity, String name, String kind, boolean liked) {}
 
     @Override
@@ -77,7 +82,7 @@ public final class PreferenceExpert implements Expert {
 
     /** The preferences found in the dialogue, in order of the latest statement about each entity. */
     public List<Preference> preferences(Conversation c) {
-        Map<Integer, Boolean> polarity = new LinkedHashMap<>();
+        Map<Preference, Boolean> polarity = new LinkedHashMap<>(); // keys with liked = true; the value is the polarity
         List<PreparedTurn> turns = c.turns();
         for (int t = 0; t < turns.size(); t++) {
             PreparedTurn turn = turns.get(t);
@@ -89,25 +94,32 @@ public final class PreferenceExpert implements Expert {
                 Boolean p = NEGATIVE.matcher(text).find() ? Boolean.FALSE : POSITIVE.matcher(text).find() ? Boolean.TRUE : null;
                 if (p != null) for (int item : turn.items()) {
                     int e = env.data().itemEntity()[item];
-                    if (e >= 0) put(polarity, e, p);
+                    if (e >= 0) put(polarity, entity(e), p);
                 }
             }
         }
         List<Preference> out = new ArrayList<>();
-        polarity.forEach((e, liked) -> out.add(new Preference(e, env.entityName(e), kind(e), liked)));
+        polarity.forEach((p, liked) -> out.add(new Preference(p.entity(), p.name(), p.kind(), liked)));
         return out;
     }
 
-    private void seekerTurn(PreparedTurn turn, Map<Integer, Boolean> polarity) {
+    /** The preference key of a graph entity: genre entities under their canonical genre word. */
+    private Preference entity(int e) {
+        String kind = kind(e);
+        return new Preference(e, kind.equals("genres") ? Genres.normalize(env.entityName(e)) : env.entityName(e), kind, true);
+    }
+
+    private void seekerTurn(PreparedTurn turn, Map<Preference, Boolean> polarity) {
         String text = env.readable(turn.text());
         Set<Integer> found = new HashSet<>();
         List<String> clauses = List.of(CLAUSE.split(text));
         for (String clause : clauses) {
             boolean liked = !NEGATIVE.matcher(clause).find();
             for (Mention m : env.link(clause)) {
-                put(polarity, m.entity(), liked);
+                put(polarity, entity(m.entity()), liked);
                 found.add(m.entity());
             }
+            for (String g : genres.find(clause)) put(polarity, new Preference(-1, g, "genres", true), liked);
         }
         for (int item : turn.items()) {
             int e = env.data().itemEntity()[item];
@@ -115,15 +127,17 @@ public final class PreferenceExpert implements Expert {
             String name = env.item(item).name().toLowerCase(Locale.ROOT);
             boolean liked = true;
             for (String clause : clauses) if (clause.toLowerCase(Locale.ROOT).contains(name)) { liked = !NEGATIVE.matcher(clause).find(); break; }
-            put(polarity, e, liked);
+            put(polarity, entity(e), liked);
         }
         // entities the dataset annotates (INSPIRED, TG-ReDial topics) that the text does not spell as the linker knows them
-        for (int e : turn.entities()) if (!polarity.containsKey(e)) polarity.put(e, true);
+        for (int e : turn.entities()) if (!found.contains(e)) polarity.putIfAbsent(entity(e), true);
     }
 
-    private static void put(Map<Integer, Boolean> polarity, int e, boolean liked) {
-        polarity.remove(e); // re-insert: the latest statement decides and orders
-        polarity.put(e, liked);
+    /** Genre entities and genre words meet under one name, so "horror" is one preference however it was found. */
+    private static void put(Map<Preference, Boolean> polarity, Preference p, boolean liked) {
+        Preference key = p.kind().equals("genres") ? new Preference(-1, p.name(), "genres", true) : p;
+        polarity.remove(key); // re-insert: the latest statement decides and orders
+        polarity.put(key, liked);
     }
 
     /** movies, genres, people, or other. */
@@ -131,7 +145,7 @@ public final class PreferenceExpert implements Expert {
         if (env.itemOfEntity(entity) >= 0) return "movies";
         String key = env.data().graph().entityKeys().get(entity);
         String name = org.crs4j.data.link.EntityNames.displayName(key);
-        if (genres.contains(Genres.normalize(name)) && (key.endsWith("_film>") || key.endsWith("_films>") || genres.contains(name.toLowerCase(Locale.ROOT))))
+        if (genres.isGenre(Genres.normalize(name)) && (key.endsWith("_film>") || key.endsWith("_films>") || genres.isGenre(name.toLowerCase(Locale.ROOT))))
             return "genres";
         if (env.db() != null) for (String r : env.db().relationsOfValue(key)) {
             if (PEOPLE.contains(r)) return "people";
