@@ -1,6 +1,7 @@
 package org.crs4j.crs.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.crs4j.crs.llmcrs.Environment;
@@ -58,6 +59,18 @@ final class LlmcrsLabelsCommand implements Callable<Integer> {
                 out.println("rules against the annotation, items and entities re-linked from the text alone:");
                 for (String line : LabelAgreement.measure(prepared, labeler, env, true).lines()) out.println("  " + line);
             } else out.println("no turn carries an annotation the labeler reads (only TG-ReDial's goal actions are read)");
+            if (env.data().name().equals("inspired")) {
+                var original = org.crs4j.data.inspired.InspiredLoader.readOriginalPartial(
+                        org.crs4j.data.cli.DataDirectory.resolve(data.dataDir, System.getenv(org.crs4j.data.cli.DataDirectory.ENV)),
+                        org.crs4j.data.io.ReadReport.strict());
+                List<org.crs4j.data.model.Dialogue> all = new java.util.ArrayList<>();
+                original.values().forEach(all::addAll);
+                if (!all.isEmpty()) {
+                    out.println("rules against INSPIRED's recommender strategies (original TSVs " + String.join("+", original.keySet())
+                            + ", " + all.size() + " dialogues, utterance level, text alone; rows: strategy, columns: the rules' sub-task):");
+                    for (String line : LabelAgreement.crossTab(all, labeler, env)) out.println("  " + line);
+                }
+            }
         }
         out.flush();
         return 0;

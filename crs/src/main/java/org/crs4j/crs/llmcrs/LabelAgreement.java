@@ -58,6 +58,38 @@ public final class LabelAgreement {
         return a;
     }
 
+    /**
+     * The rules' sub-task for every recommender turn after the first, counted per act the dataset annotates on it
+     * (a cross-tabulation, for annotations that name no sub-task, such as INSPIRED's recommender strategies). Turns
+     * are judged on their text alone (items and entities re-linked), as in {@code measure(..., true)}.
+     */
+    public static List<String> crossTab(List<org.crs4j.data.model.Dialogue> dialogues, SubTaskLabeler labeler, Environment env) {
+        Map<String, int[]> rows = new java.util.TreeMap<>();
+        int[] total = new int[SubTask.values().length];
+        for (var d : dialogues) {
+            List<org.crs4j.data.prepare.PreparedTurn> turns = new ArrayList<>();
+            for (var t : d.turns()) {
+                var linked = env.turn(t.role(), t.text());
+                turns.add(new org.crs4j.data.prepare.PreparedTurn(t.role(), t.text(), linked.items(), linked.entities(), t.acts()));
+            }
+            for (int t = 1; t < turns.size(); t++) {
+                if (turns.get(t).role() != Role.RECOMMENDER) continue;
+                SubTask rule = labeler.byRules(turns, t).task();
+                total[rule.ordinal()]++;
+                for (String act : turns.get(t).acts().isEmpty() ? List.of("(none)") : turns.get(t).acts())
+                    rows.computeIfAbsent(act, k -> new int[SubTask.values().length])[rule.ordinal()]++;
+            }
+        }
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "%-26s %8s %8s %8s %8s %8s", "act \\ rules", "elicit", "recommend", "explain", "detail", "turns"));
+        rows.put("(all)", total);
+        rows.forEach((act, r) -> {
+            int n = java.util.Arrays.stream(r).sum();
+            out.add(String.format(Locale.ROOT, "%-26s %7.1f%% %7.1f%% %7.1f%% %7.1f%% %8d", act, 100.0 * r[0] / n, 100.0 * r[1] / n, 100.0 * r[2] / n, 100.0 * r[3] / n, n));
+        });
+        return out;
+    }
+
     public int annotated() { return annotated; }
 
     public int agreeing() { return agree; }

@@ -21,11 +21,12 @@ import org.crs4j.data.prepare.PreparedTurn;
  * <p><b>By rules</b> (everywhere else, and to measure the rules against the annotations), first match wins:
  * <ol>
  *   <li><b>new item</b>: the turn names an item not mentioned before in the dialogue — Recommendation;
- *   <li><b>detail question</b>: the seeker's turn just before asks a question with an attribute cue (who directed, who
- *   is in it, what year, what is it about, ...) and an item has been mentioned — Item Detail Search of that item and
- *   attribute;
- *   <li><b>explanation</b>: the turn names an item mentioned before, or an item has been mentioned and the turn gives
- *   reasons (because, it stars, directed by, it's about, 因为, 讲述, 主演 ...) — Explanation of the last item;
+ *   <li><b>detail question</b>: the seeker's turn just before is a question (a question mark, 吗/呢, or a clause
+ *   opening with a question word) with an attribute cue (who directed, who is in it, what year, what is it about,
+ *   ...) and an item has been mentioned — Item Detail Search of the last mentioned item and that attribute;
+ *   <li><b>explanation</b>: the recommender has recommended an item earlier (named it first in the dialogue) and this
+ *   turn names it again or gives reasons (because, it stars, directed by, it's about, 因为, 讲述, 主演 ...) —
+ *   Explanation of that item (a seeker's own movie talked about again is not explained: that is elicitation);
  *   <li>otherwise — User Preference Elicitation (a question that names no new item asks for preferences; statements
  *   without items are counted here too, since Table 1 has no chit-chat sub-task).
  * </ol>
@@ -35,7 +36,9 @@ import org.crs4j.data.prepare.PreparedTurn;
 public final class SubTaskLabeler {
     public static final String RECOMMEND = "推荐电影";
     private static final Set<String> ELICIT = Set.of("谈论", "请求推荐");
-    private static final Pattern QUESTION = Pattern.compile("[?？]|吗\\s*$|呢\\s*$|\\b(?:who|what|when|which|how|is it|was it|does it|did it)\\b", Pattern.CASE_INSENSITIVE);
+    /** A question mark, a Chinese question particle at a clause end, or a clause opening with a question word. */
+    private static final Pattern QUESTION = Pattern.compile("[?？]|[吗呢][。！!.]?\\s*$|(?:^|[.!;,]\\s*)(?:who|what|when|which|how|where|why|is it|was it|does it|did it|do you|have you)\\b",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern REASON = Pattern.compile("(?i)\\b(?:because|since|it stars|starring|stars|directed by|it'?s about|is about|"
             + "the story|the plot|it has|similar to|based on|you'?ll like|you would like)\\b|因为|讲述|讲的是|主演|导演|类似");
 
@@ -76,8 +79,13 @@ public final class SubTaskLabeler {
     public Label byRules(List<PreparedTurn> turns, int turn) {
         PreparedTurn t = turns.get(turn);
         Set<Integer> before = new HashSet<>();
-        int lastItem = -1;
-        for (int k = 0; k < turn; k++) for (int i : turns.get(k).items()) { before.add(i); lastItem = i; }
+        int lastItem = -1, lastRecommended = -1;
+        for (int k = 0; k < turn; k++) {
+            for (int i : turns.get(k).items()) {
+                if (before.add(i) && turns.get(k).role() == Role.RECOMMENDER) lastRecommended = i;
+                lastItem = i;
+            }
+        }
         for (int i : t.items()) if (!before.contains(i)) return new Label(withArguments(SubTask.RECOMMENDATION, turns, turn), Source.RULE, "new item");
         PreparedTurn previous = turn > 0 ? turns.get(turn - 1) : null;
         if (previous != null && previous.role() == Role.SEEKER && lastItem >= 0) {
@@ -87,9 +95,11 @@ public final class SubTaskLabeler {
                 return new Label(new SubTaskCall(SubTask.ITEM_DETAIL_SEARCH, Map.of(SubTask.Args.ITEM_NAME, env.title(lastItem),
                         SubTask.Args.ITEM_ATTRIBUTE, attr)), Source.RULE, "detail question");
         }
-        if (lastItem >= 0 && (t.items().length > 0 || REASON.matcher(env.text(t)).find())) {
-            int item = t.items().length > 0 ? t.items()[t.items().length - 1] : lastItem;
-            return new Label(SubTaskCall.of(SubTask.EXPLANATION, SubTask.Args.ITEM_NAME, env.title(item)), Source.RULE, "explanation");
+        if (lastRecommended >= 0) {
+            boolean namesIt = false;
+            for (int i : t.items()) namesIt |= i == lastRecommended;
+            if (namesIt || REASON.matcher(env.text(t)).find())
+                return new Label(SubTaskCall.of(SubTask.EXPLANATION, SubTask.Args.ITEM_NAME, env.title(lastRecommended)), Source.RULE, "explanation");
         }
         return new Label(withArguments(SubTask.PREFERENCE_ELICITATION, turns, turn), Source.RULE, "elicitation");
     }

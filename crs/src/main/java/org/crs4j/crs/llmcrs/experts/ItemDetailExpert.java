@@ -29,15 +29,15 @@ public final class ItemDetailExpert implements Expert {
         if (text == null) return null;
         String t = text.toLowerCase(Locale.ROOT);
         Map<String, String> cues = new LinkedHashMap<>();
-        cues.put("direct|导演", "director");
-        cues.put("actor|actress|cast|star|who is in|who's in|主演|演员", "starring");
-        cues.put("writ|screenplay|script|编剧", "writer");
-        cues.put("produc|制片", "producer");
-        cues.put("music|composer|soundtrack|score by|配乐", "musicComposer");
-        cues.put("year|when|release|old|date|年", "year");
-        cues.put("genre|kind|type|类型", "genre");
-        cues.put("rating|rated|score|review|评分", "rating");
-        cues.put("plot|about|story|summary|synopsis|剧情|讲", "plot");
+        cues.put("\\bdirect(?:ed|or|ors|s)?\\b|导演", "director");
+        cues.put("\\b(?:actors?|actress(?:es)?|cast|star(?:s|red|ring)?|who(?:'s| is| was) in)\\b|主演|演员", "starring");
+        cues.put("\\b(?:writ(?:er|ten|es)|screenplay|script)\\b|编剧", "writer");
+        cues.put("\\bproduc(?:er|ed)\\b|制片", "producer");
+        cues.put("\\b(?:music|composer|soundtrack|score)\\b|配乐", "musicComposer");
+        cues.put("\\b(?:year|when|released?|how old|date)\\b|哪年|年份|上映", "year");
+        cues.put("\\b(?:genre|what kind of (?:movie|film) is)\\b|类型", "genre");
+        cues.put("\\b(?:rating|rated|reviews?)\\b|评分", "rating");
+        cues.put("\\b(?:plot|about|story|summary|synopsis)\\b|剧情|讲什么|讲的", "plot");
         for (var e : cues.entrySet()) if (java.util.regex.Pattern.compile(e.getKey()).matcher(t).find()) return e.getValue();
         return null;
     }
