@@ -49,6 +49,12 @@ class LlmcrsCommandTest {
         var json = MainTokenizeTest.main("", args("--llm", stories().toString(), "--turn", "2", "--json", "--ablate", "w/o-M"));
         assertEquals(0, json.exit(), json.err());
         assertTrue(json.out().contains("\"detected_by\" : \"w/o-M\""), json.out());
+        var run = MainTokenizeTest.main("", "llmcrs", "run", "--dataset", "inspired", "--data-dir", data.toString(), "--cache-dir", cache.toString(),
+                "--llm", stories().toString(), "--limit", "2", "--ablate", "w/o-DI");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("inspired test, 2 turns, LLM "), run.out());
+        assertTrue(run.out().contains("a target within the turn's top 50: "), run.out());
+        assertTrue(run.out().contains("turns: 2, mean "), run.out());
     }
 
     @Test
@@ -72,7 +78,9 @@ class LlmcrsCommandTest {
         Files.writeString(dir.resolve("experts.json"), "{\"experts\": [{\"id\": \"x\"}]}");
         var reg = MainTokenizeTest.main("", args("--llm", "x", "--registry", dir.resolve("experts.json").toString()));
         assertEquals("crs4j llmcrs turn: " + dir.resolve("experts.json") + ": experts[0] (x): missing subtask", reg.err().strip());
-        for (var r : new MainTokenizeTest.Result[] {turn, ablate, prompt, dialogue, dataset, llm, reg}) {
+        var limit = MainTokenizeTest.main("", "llmcrs", "run", "--dataset", "inspired", "--llm", "x", "--limit", "0");
+        assertEquals("crs4j llmcrs run: --limit 0: must be >= 1", limit.err().strip());
+        for (var r : new MainTokenizeTest.Result[] {turn, ablate, prompt, dialogue, dataset, llm, reg, limit}) {
             assertEquals("", r.out(), "nothing on stdout before the error");
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
