@@ -17,6 +17,10 @@ public record LlmcrsSettings(int contextTurns, int demoContextTurns, int maxWord
         if (detectionFallback == null) throw new IllegalArgumentException("a detection fallback sub-task is needed");
     }
 
-    /** 6 turns of context, 2 per demonstration, 60 words per turn, pools of 2,000, Recommendation as fallback. */
-    public static LlmcrsSettings defaults() { return new LlmcrsSettings(6, 2, 60, 2000, SubTask.RECOMMENDATION); }
+    /**
+     * 4 turns of context, 1 per demonstration, 40 words per turn, pools of 2,000, Recommendation as fallback: the
+     * detection prompt then stays near seed 000's 512-token source limit for Flan-T5 on INSPIRED (measured in the
+     * README).
+     */
+    public static LlmcrsSettings defaults() { return new LlmcrsSettings(4, 1, 40, 2000, SubTask.RECOMMENDATION); }
 }
