@@ -40,8 +40,6 @@ public final class PreferenceExpert implements Expert {
             + "not (?:good|great|that good)|avoid|no more|sick of|tired of|rather not|wouldn'?t)\\b|不喜欢|讨厌|不太喜欢|不感兴趣|不想看|不爱看|不好看|无聊");
     private static final Pattern POSITIVE = Pattern.compile("(?i)\\b(?:lov(?:e|ed|es)|lik(?:e|ed|es)|great|awesome|good|enjoy(?:ed)?|"
             + "favorite|favourite|fan of|sounds? (?:good|great|fun|interesting)|will (?:check|watch)|add it)\\b|喜欢|好看|不错|想看");
-    private static final Set<String> PEOPLE = Set.of("starring", "director", "writer", "producer", "musicComposer", "composer",
-            "cinematography", "editing", "narrator", "author", "executiveProducer", "person");
 
     private final Environment env;
     private final GenreWords genres;
@@ -148,7 +146,7 @@ public final class PreferenceExpert implements Expert {
         if (genres.isGenre(Genres.normalize(name)) && (key.endsWith("_film>") || key.endsWith("_films>") || genres.isGenre(name.toLowerCase(Locale.ROOT))))
             return "genres";
         if (env.db() != null) for (String r : env.db().relationsOfValue(key)) {
-            if (PEOPLE.contains(r)) return "people";
+            if (FactPhrases.PEOPLE.contains(r)) return "people";
             if (r.equals("genre")) return "genres";
         }
         return "other";

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The preference-elicitation expert on 21 hand-annotated INSPIRED seeker turns (preference-annotations.tsv):
  * precision and recall of (name, liked/disliked) pairs, printed; the floor asserted is what was measured when the
- * expert was written, minus a margin, so that a change that makes it worse fails.
+ * expert was written, minus a margin, so that a change that makes it worse fails. Slow: it prepares the real INSPIRED.
  */
+@org.junit.jupiter.api.Tag("slow")
 class PreferenceMeasureTest {
     @TempDir Path cache;
 
