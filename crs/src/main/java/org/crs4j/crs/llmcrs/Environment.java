@@ -29,6 +29,7 @@ public final class Environment {
     private final Map<String, Recommender> recommenders;
     private final EntityLinker linker;
     private final int[] itemOfEntity;
+    private volatile org.crs4j.crs.llm.TitleMatcher titles; // built on first use: 30k titles take a moment
 
     private Environment(PreparedDataset data, ItemDatabase db, Map<String, Recommender> recommenders, EntityLinker linker, int[] itemOfEntity) {
         this.data = data;
@@ -109,6 +110,18 @@ public final class Environment {
             if (item >= 0) items.add(item);
         }
         return new PreparedTurn(role, text, items.toIntArray(), entities.toIntArray());
+    }
+
+    /** Seed 003's fuzzy title rule over the whole catalogue (position = catalogue index). */
+    public org.crs4j.crs.llm.TitleMatcher titleMatcher() {
+        var t = titles;
+        if (t == null) {
+            synchronized (this) {
+                if (titles == null) titles = new org.crs4j.crs.llm.TitleMatcher(data.items().items().stream().map(Item::title).toList());
+                t = titles;
+            }
+        }
+        return t;
     }
 
     /** Display name of a graph entity (a title for items). */

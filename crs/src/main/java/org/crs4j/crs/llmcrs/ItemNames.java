@@ -8,8 +8,8 @@ import org.crs4j.data.model.Titles;
 /**
  * Finds the catalogue item an argument or a response names. In order: the item database's normalized-name match
  * (with the year when one is written, "Ed Wood (1994)"; most-rated first among namesakes), the same without a leading
- * article, then the first item title the entity linker finds inside the text. Exact names only, up to normalization
- * (case, punctuation, accents, "&amp;"); seed 003's fuzzy title rule lives with the causal recommender's LLM stage.
+ * article, seed 003's fuzzy title rule ({@link org.crs4j.crs.llm.TitleMatcher}: 90% token overlap, "Rocky II" =
+ * "Rocky 2", "Notebook, The" = "The Notebook"), then the first item title the entity linker finds inside the text.
  */
 public final class ItemNames {
     private ItemNames() {}
@@ -25,6 +25,8 @@ public final class ItemNames {
                 if (!found.isEmpty()) return found.getFirst().index();
             }
         }
+        int fuzzy = env.titleMatcher().match(text.strip());
+        if (fuzzy >= 0) return fuzzy;
         for (int item : named(text, env)) return item;
         return -1;
     }

@@ -186,28 +186,35 @@ public final class Llmcrs {
             if (!chosen.isEmpty()) slots.put(Stage.Slots.DEMONSTRATIONS, Demonstrations.render(chosen));
         }
         slots.put(Stage.Slots.DIALOGUE_CONTEXT, context(dialogue));
-        return prompts.template(Stage.DETECTION).render(slots);
+        return prompts.template(Stage.DETECTION).render(slots).strip();
     }
 
     /** The matching prompt for a sub-task and its candidates. */
     public String matchingPrompt(SubTask task, List<ExpertRegistry.Registered> candidates) {
         StringJoiner list = new StringJoiner("\n", "\n", "");
         for (var c : candidates) list.add(c.spec().promptEntry());
-        return prompts.template(Stage.MATCHING).render(Map.of(Stage.Slots.SUBTASK_GOAL, task.displayName() + ": " + prompts.goal(task),
-                Stage.Slots.SUBTASK_NAME, task.displayName(), Stage.Slots.EXPERTS, list.toString()));
+        return fill(Stage.MATCHING, Stage.Slots.SUBTASK_GOAL, task.displayName() + ": " + prompts.goal(task),
+                Stage.Slots.SUBTASK_NAME, task.displayName(), Stage.Slots.EXPERTS, list.toString());
     }
 
     /** The summary-based response prompt. */
     public String responsePrompt(Conversation dialogue, SubTaskCall call, ExpertRegistry.Registered expert, String output) {
-        return prompts.template(Stage.RESPONSE).render(Map.of(Stage.Slots.DIALOGUE_CONTEXT, context(dialogue),
+        return fill(Stage.RESPONSE, Stage.Slots.DIALOGUE_CONTEXT, context(dialogue),
                 Stage.Slots.SUBTASK_NAME, call.render(),
                 Stage.Slots.EXPERT, expert == null ? "none" : expert.id() + ", " + expert.spec().description().function(),
-                Stage.Slots.SUBTASK_OUTPUT, output));
+                Stage.Slots.SUBTASK_OUTPUT, output);
     }
 
     /** The w/o SG response prompt: the raw expert output, no summary. */
     public String responseRawPrompt(Conversation dialogue, String output) {
-        return prompts.template(Stage.RESPONSE_RAW).render(Map.of(Stage.Slots.DIALOGUE_CONTEXT, context(dialogue), Stage.Slots.SUBTASK_OUTPUT, output));
+        return fill(Stage.RESPONSE_RAW, Stage.Slots.DIALOGUE_CONTEXT, context(dialogue), Stage.Slots.SUBTASK_OUTPUT, output);
+    }
+
+    /** Renders a stage's template from slot-value pairs, without surrounding blank space. */
+    private String fill(Stage stage, String... slotValues) {
+        Map<String, String> slots = new HashMap<>();
+        for (int i = 0; i < slotValues.length; i += 2) slots.put(slotValues[i], slotValues[i + 1]);
+        return prompts.template(stage).render(slots).strip();
     }
 
     private String context(Conversation dialogue) {

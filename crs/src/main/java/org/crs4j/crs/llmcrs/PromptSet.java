@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import org.crs4j.crs.llm.PromptTemplate;
 
 /**
  * The prompt files of one LLMCRS run: a template per {@link Stage} and the sub-task goals for model matching
@@ -41,8 +43,11 @@ public final class PromptSet {
             throw new IllegalArgumentException("--prompts " + overrides + ": not a folder");
         Map<Stage, PromptTemplate> templates = new EnumMap<>(Stage.class);
         for (Stage s : Stage.values()) {
-            var text = read(overrides, s.file());
-            templates.put(s, PromptTemplate.parse(text.source(), text.text(), s.required(), s.optional()));
+            Set<String> known = new java.util.HashSet<>(s.required());
+            known.addAll(s.optional());
+            Path file = overrides == null ? null : overrides.resolve(s.file());
+            templates.put(s, file != null && Files.isRegularFile(file) ? PromptTemplate.file(file, known, s.required())
+                    : PromptTemplate.resource(PromptSet.class, RESOURCES + s.file(), known, s.required()));
         }
         var g = read(overrides, GOALS);
         Properties p = new Properties();

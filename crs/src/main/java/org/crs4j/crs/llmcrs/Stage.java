@@ -9,7 +9,7 @@ import java.util.Set;
  */
 public enum Stage {
     DETECTION("detection", "detection.txt", Set.of(Slots.SUBTASK_LIST, Slots.DIALOGUE_CONTEXT), Set.of(Slots.SUBTASK_SCHEMA, Slots.DEMONSTRATIONS)),
-    MATCHING("matching", "matching.txt", Set.of(Slots.SUBTASK_GOAL, Slots.EXPERTS), Set.of(Slots.SUBTASK_NAME, Slots.DIALOGUE_CONTEXT)),
+    MATCHING("matching", "matching.txt", Set.of(Slots.SUBTASK_GOAL, Slots.EXPERTS), Set.of(Slots.SUBTASK_NAME)),
     RESPONSE("response", "response.txt", Set.of(Slots.DIALOGUE_CONTEXT, Slots.SUBTASK_NAME, Slots.EXPERT, Slots.SUBTASK_OUTPUT), Set.of()),
     RESPONSE_RAW("response", "response_raw.txt", Set.of(Slots.DIALOGUE_CONTEXT, Slots.SUBTASK_OUTPUT), Set.of());
 

@@ -66,7 +66,7 @@ class LlmcrsCommandTest {
         assertEquals("crs4j llmcrs turn: --ablate: unknown mechanism \"w/o-Z\" (use w/o-SI, w/o-DI, w/o-SG or w/o-M)", ablate.err().strip());
         Files.writeString(dir.resolve("detection.txt"), "{{subtask_list}} {{dialog_context}}");
         var prompt = MainTokenizeTest.main("", args("--llm", "x", "--prompts", dir.toString()));
-        assertEquals("crs4j llmcrs turn: " + dir.resolve("detection.txt") + ": unknown slot {{dialog_context}} at line 1 (this stage's slots: "
+        assertEquals("crs4j llmcrs turn: " + dir.resolve("detection.txt") + " line 1: unknown slot {{dialog_context}} (this prompt's slots: "
                 + "demonstrations, dialogue_context, subtask_list, subtask_schema)", prompt.err().strip());
         var dialogue = MainTokenizeTest.main("", args("--llm", "x", "--dialogue", "nope"));
         assertEquals("crs4j llmcrs turn: --dialogue nope: no such dialogue in inspired test (ids look like test-1)", dialogue.err().strip());

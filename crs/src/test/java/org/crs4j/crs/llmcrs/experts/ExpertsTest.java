@@ -107,6 +107,14 @@ class ExpertsTest {
     }
 
     @Test
+    void itemNamesResolveExactlyThenByTheFuzzyTitleRule() {
+        assertEquals(item(env, N), org.crs4j.crs.llmcrs.ItemNames.resolve("Notebook, The (2004)", env));
+        assertEquals(item(env, P), org.crs4j.crs.llmcrs.ItemNames.resolve("pirates of the caribbean", env));
+        assertEquals(item(env, S), org.crs4j.crs.llmcrs.ItemNames.resolve("I mean Sleepy Hollow", env), "a title inside the text, by the linker");
+        assertEquals(-1, org.crs4j.crs.llmcrs.ItemNames.resolve("", env));
+    }
+
+    @Test
     void datasetTurnsUseThePreparedItems() {
         var d = LlmcrsFixture.dialogue(env, Split.TEST, 0);
         var out = run("kg-explanation", SubTask.EXPLANATION, SubTaskCall.of(SubTask.EXPLANATION), new Conversation(d.turns().subList(0, 3)));
