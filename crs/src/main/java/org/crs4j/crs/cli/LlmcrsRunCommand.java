@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.crs4j.crs.llm.Llm;
-import org.crs4j.crs.llm.Llms;
 import org.crs4j.crs.llm.Sampling;
 import org.crs4j.crs.llmcrs.Ablation;
 import org.crs4j.crs.llmcrs.Conversation;
@@ -47,8 +46,7 @@ final class LlmcrsRunCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Turns to run (default: 20).")
     int limit;
 
-    @Option(names = "--llm", required = true, paramLabel = "SPEC", description = "A model folder or file, or a Hugging Face id.")
-    String llmSpec;
+    @Mixin LlmOptions llmOptions = new LlmOptions();
 
     @Option(names = "--prompts", paramLabel = "DIR", description = "A folder whose prompt files replace the shipped ones of the same name.")
     Path prompts;
@@ -67,7 +65,7 @@ final class LlmcrsRunCommand implements Callable<Integer> {
         Split s = LlmcrsTurnCommand.parseSplit(split);
         PromptSet promptSet = PromptSet.load(prompts);
         Environment env = data.environment();
-        try (var db = env.db(); Llm llm = Llms.open(llmSpec)) {
+        try (var db = env.db(); Llm llm = llmOptions.open()) {
             var prepared = env.data().split(s);
             if (prepared == null || prepared.dialogues().isEmpty())
                 throw new IllegalArgumentException("--split " + split + ": " + data.dataset + " has no " + s.label() + " dialogues here");

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.crs4j.crs.llm.Llm;
-import org.crs4j.crs.llm.Llms;
 import org.crs4j.crs.llm.Sampling;
 import org.crs4j.crs.llmcrs.Ablation;
 import org.crs4j.crs.llmcrs.ContextText;
@@ -52,8 +51,7 @@ final class LlmcrsTurnCommand implements Callable<Integer> {
             + "a recommender turn after the first (default: the first recommender turn that names an item).")
     Integer turn;
 
-    @Option(names = "--llm", required = true, paramLabel = "SPEC", description = "A model folder or file, or a Hugging Face id.")
-    String llmSpec;
+    @Mixin LlmOptions llmOptions = new LlmOptions();
 
     @Option(names = "--prompts", paramLabel = "DIR", description = "A folder whose prompt files replace the shipped ones of the same name.")
     Path prompts;
@@ -94,7 +92,7 @@ final class LlmcrsTurnCommand implements Callable<Integer> {
             int t = turnIndex(d);
             ExpertRegistry reg = registry == null ? ExpertRegistry.shipped(env) : ExpertRegistry.load(registry, env, true);
             LlmcrsSettings settings = LlmcrsSettings.defaults();
-            try (Llm llm = Llms.open(llmSpec)) {
+            try (Llm llm = llmOptions.open()) {
                 Llmcrs llmcrs = new Llmcrs(llm, env, registry == null ? RegistrySource.fixed(reg) : RegistrySource.watching(registry, env, false),
                         promptSet, LlmcrsSetup.demonstrations(env, settings), settings);
                 var options = TurnOptions.greedy().withAblations(ablations).withSampling(

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import org.crs4j.crs.llm.Llm;
+import org.crs4j.crs.llm.LlmException;
 import org.crs4j.crs.llm.LlmRequest;
 import org.crs4j.crs.llm.LlmResponse;
 import org.crs4j.crs.llm.Sampling;
@@ -226,7 +227,9 @@ public final class Llmcrs {
         try {
             LlmResponse r = llm.complete(request);
             return new LlmCall(stage, request, r, null);
-        } catch (RuntimeException e) { // LlmException, or a local model refusing the prompt (too long for its context)
+        } catch (LlmException e) { // names the endpoint itself
+            return new LlmCall(stage, request, null, oneLine(e));
+        } catch (RuntimeException e) { // a local model refusing the prompt (too long for its context), a bug in a wrapper
             return new LlmCall(stage, request, null, llm.endpoint() + ": " + oneLine(e));
         }
     }
