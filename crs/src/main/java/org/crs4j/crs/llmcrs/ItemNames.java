@@ -31,13 +31,27 @@ public final class ItemNames {
         return -1;
     }
 
-    /** The items whose titles occur in the text, in order of occurrence, each once. */
+    /**
+     * The items whose titles occur in the text, in order of occurrence, each once. A title counts where it is written
+     * as a title: every word of four or more letters capitalized ("Once Upon a Time", not "once upon a time, there
+     * was"), or inside quotes or 《》 — replies are free text, where many titles are also everyday phrases.
+     */
     public static int[] named(String text, Environment env) {
         var out = new it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet();
         for (Mention m : env.link(text)) {
             int item = env.itemOfEntity(m.entity());
-            if (item >= 0) out.add(item);
+            if (item >= 0 && writtenAsTitle(text, m.start(), m.end())) out.add(item);
         }
         return out.toIntArray();
+    }
+
+    static boolean writtenAsTitle(String text, int start, int end) {
+        char before = start > 0 ? text.charAt(start - 1) : ' ';
+        char after = end < text.length() ? text.charAt(end) : ' ';
+        if ("\"'“‘《*_".indexOf(before) >= 0 && "\"'”’》*_".indexOf(after) >= 0) return true;
+        for (String w : text.substring(start, end).split("[^\\p{L}\\p{N}]+")) {
+            if (w.length() >= 4 && Character.isLowerCase(w.codePointAt(0))) return false;
+        }
+        return true;
     }
 }

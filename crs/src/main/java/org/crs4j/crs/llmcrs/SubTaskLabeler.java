@@ -23,7 +23,8 @@ import org.crs4j.data.prepare.PreparedTurn;
  *   <li><b>new item</b>: the turn names an item not mentioned before in the dialogue — Recommendation;
  *   <li><b>detail question</b>: the seeker's turn just before is a question (a question mark, 吗/呢, or a clause
  *   opening with a question word) with an attribute cue (who directed, who is in it, what year, what is it about,
- *   ...) and an item has been mentioned — Item Detail Search of the last mentioned item and that attribute;
+ *   ...) about a movie — one it names, or one it points back at (it, that one, the movie, 这部) — and an item has been
+ *   mentioned: Item Detail Search of the last mentioned item and that attribute;
  *   <li><b>explanation</b>: the recommender has recommended an item earlier (named it first in the dialogue) and this
  *   turn names it again or gives reasons (because, it stars, directed by, it's about, 因为, 讲述, 主演 ...) —
  *   Explanation of that item (a seeker's own movie talked about again is not explained: that is elicitation);
@@ -39,6 +40,8 @@ public final class SubTaskLabeler {
     /** A question mark, a Chinese question particle at a clause end, or a clause opening with a question word. */
     private static final Pattern QUESTION = Pattern.compile("[?？]|[吗呢][。！!.]?\\s*$|(?:^|[.!;,]\\s*)(?:who|what|when|which|how|where|why|is it|was it|does it|did it|do you|have you)\\b",
             Pattern.CASE_INSENSITIVE);
+    /** Words that point back at a movie already named ("who is in it?", "when did that one come out?"). */
+    private static final Pattern REFERS = Pattern.compile("(?i)\\b(?:it|that|this|that one|this one|the movie|the film|them|they)\\b|它|这部|那部");
     private static final Pattern REASON = Pattern.compile("(?i)\\b(?:because|since|it stars|starring|stars|directed by|it'?s about|is about|"
             + "the story|the plot|it has|similar to|based on|you'?ll like|you would like)\\b|因为|讲述|讲的是|主演|导演|类似");
 
@@ -91,7 +94,8 @@ public final class SubTaskLabeler {
         if (previous != null && previous.role() == Role.SEEKER && lastItem >= 0) {
             String q = env.text(previous);
             String attr = ItemDetailExpert.attribute(q);
-            if (attr != null && QUESTION.matcher(q).find())
+            boolean aboutAnItem = previous.items().length > 0 || REFERS.matcher(q).find();
+            if (attr != null && aboutAnItem && QUESTION.matcher(q).find())
                 return new Label(new SubTaskCall(SubTask.ITEM_DETAIL_SEARCH, Map.of(SubTask.Args.ITEM_NAME, env.title(lastItem),
                         SubTask.Args.ITEM_ATTRIBUTE, attr)), Source.RULE, "detail question");
         }

@@ -34,7 +34,7 @@ public final class ItemDetailExpert implements Expert {
         cues.put("\\b(?:writ(?:er|ten|es)|screenplay|script)\\b|编剧", "writer");
         cues.put("\\bproduc(?:er|ed)\\b|制片", "producer");
         cues.put("\\b(?:music|composer|soundtrack|score)\\b|配乐", "musicComposer");
-        cues.put("\\b(?:year|when|released?|how old|date)\\b|哪年|年份|上映", "year");
+        cues.put("\\b(?:year|when|released?|how old|come out|came out)\\b|哪年|年份|上映", "year");
         cues.put("\\b(?:genre|what kind of (?:movie|film) is)\\b|类型", "genre");
         cues.put("\\b(?:rating|rated|reviews?)\\b|评分", "rating");
         cues.put("\\b(?:plot|about|story|summary|synopsis)\\b|剧情|讲什么|讲的", "plot");

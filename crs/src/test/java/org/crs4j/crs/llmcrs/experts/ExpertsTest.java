@@ -115,6 +115,15 @@ class ExpertsTest {
     }
 
     @Test
+    void aReplyNamesATitleOnlyWhereItIsWrittenAsOne() {
+        int notebook = item(env, N), sleepy = item(env, S);
+        assertArrayEquals(new int[] {notebook, sleepy}, org.crs4j.crs.llmcrs.ItemNames.named("You could try The Notebook, or maybe Sleepy Hollow tonight.", env),
+                env.link("You could try The Notebook, or maybe Sleepy Hollow tonight.").toString());
+        assertArrayEquals(new int[] {sleepy}, org.crs4j.crs.llmcrs.ItemNames.named("try \"sleepy hollow\" tonight", env), "quoted");
+        assertArrayEquals(new int[0], org.crs4j.crs.llmcrs.ItemNames.named("I wrote it in the notebook by the sleepy hollow tree", env));
+    }
+
+    @Test
     void datasetTurnsUseThePreparedItems() {
         var d = LlmcrsFixture.dialogue(env, Split.TEST, 0);
         var out = run("kg-explanation", SubTask.EXPLANATION, SubTaskCall.of(SubTask.EXPLANATION), new Conversation(d.turns().subList(0, 3)));
