@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.crs4j.crs.llmcrs.experts.ExpertRegistry;
 import org.crs4j.crs.llmcrs.experts.RegistrySource;
@@ -160,6 +161,30 @@ class LlmcrsTest {
         assertEquals(Fallback.Kind.REGISTRY_RELOAD_FAILED, third.trace().fallbacks().getFirst().kind());
         assertTrue(third.trace().fallbacks().getFirst().detail().contains("duplicate id \"kg-explanation\""), third.trace().fallbacks().getFirst().detail());
         assertEquals("movielens-popularity", third.trace().expertId(), "the previous registry is kept");
+    }
+
+    @Test
+    void oneInstanceServesConcurrentTurns() throws Exception {
+        var llm = new ScriptedLlm().answer("detection", p -> p.substring(p.lastIndexOf("The dialogue context is")).contains("romance")
+                ? "Recommendation(category=romance)" : "Recommendation(category=horror)")
+                .answer("matching", "movielens-popularity").answer("response", "Here.");
+        Llmcrs p = llmcrs(llm);
+        var romance = new Conversation(List.of(env.turn(org.crs4j.data.model.Role.SEEKER, "Any romance?")));
+        var horror = new Conversation(List.of(env.turn(org.crs4j.data.model.Role.SEEKER, "Something scary")));
+        List<java.util.concurrent.Future<TurnResult>> futures = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            for (int i = 0; i < 24; i++) {
+                Conversation c = i % 2 == 0 ? romance : horror;
+                futures.add(pool.submit(() -> p.turn(c, TurnOptions.greedy())));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                TurnResult r = futures.get(i).get();
+                assertEquals(i % 2 == 0 ? item(env, N) : item(env, A), r.items()[0], "turn " + i);
+                assertEquals(List.of(), r.trace().fallbacks());
+            }
+        }
+        assertEquals(24, p.statistics().turns());
+        assertEquals(Map.of("recommendation", 24L), p.statistics().subTasks());
     }
 
     @Test
