@@ -90,10 +90,10 @@ final class LlmcrsTurnCommand implements Callable<Integer> {
                     .filter(x -> x.id().equals(dialogue)).findFirst().orElseThrow(() -> new IllegalArgumentException("--dialogue " + dialogue
                             + ": no such dialogue in " + data.dataset + " " + s.label() + " (ids look like " + prepared.dialogues().getFirst().id() + ")"));
             int t = turnIndex(d);
-            ExpertRegistry reg = registry == null ? ExpertRegistry.shipped(env) : ExpertRegistry.load(registry, env, true);
+            RegistrySource experts = registry == null ? RegistrySource.fixed(ExpertRegistry.shipped(env)) : RegistrySource.watching(registry, env, true);
             LlmcrsSettings settings = LlmcrsSettings.defaults();
             try (Llm llm = llmOptions.open()) {
-                Llmcrs llmcrs = new Llmcrs(llm, env, registry == null ? RegistrySource.fixed(reg) : RegistrySource.watching(registry, env, false),
+                Llmcrs llmcrs = new Llmcrs(llm, env, experts,
                         promptSet, LlmcrsSetup.demonstrations(env, settings), settings);
                 var options = TurnOptions.greedy().withAblations(ablations).withSampling(
                         sampling(48, check), sampling(16, check), sampling(128, check));
