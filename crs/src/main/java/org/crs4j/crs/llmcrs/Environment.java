@@ -34,7 +34,7 @@ public final class Environment {
     private Environment(PreparedDataset data, ItemDatabase db, Map<String, Recommender> recommenders, EntityLinker linker, int[] itemOfEntity) {
         this.data = data;
         this.db = db;
-        this.recommenders = Map.copyOf(recommenders);
+        this.recommenders = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(recommenders)); // registration order, for messages
         this.linker = linker;
         this.itemOfEntity = itemOfEntity;
     }

@@ -164,6 +164,29 @@ class LlmcrsTest {
     }
 
     @Test
+    void anExpertThatFailsAtRunTimeHandsOverToTheNextOfItsSubTask() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) { port = socket.getLocalPort(); } // closed: nothing answers there
+        Path file = data.resolve("with-remote.json");
+        String shipped = new String(ExpertRegistry.class.getResourceAsStream(ExpertRegistry.SHIPPED).readAllBytes());
+        Files.writeString(file, shipped.replaceFirst("\\{\\s*\"experts\": \\[", "{\"experts\": [{\"id\": \"remote-rec\", \"subtask\": \"recommendation\", "
+                + "\"description\": {\"function\": \"f\", \"architecture\": \"a\", \"domain\": \"d\", \"licence\": \"l\"}, "
+                + "\"endpoint\": \"http://127.0.0.1:" + port + "/expert\", \"timeout_seconds\": 2},"));
+        var llm = new ScriptedLlm().answer("detection", "Recommendation(category=horror)").answer("matching", "remote-rec").answer("response", "ok");
+        LlmcrsSettings s = LlmcrsSettings.defaults();
+        Llmcrs p = new Llmcrs(llm, env, RegistrySource.fixed(ExpertRegistry.load(file, env, false)), PromptSet.defaults(), Demonstrations.none(), s);
+        TurnResult r = p.turn(context(), TurnOptions.greedy());
+        assertEquals(1, r.trace().fallbacks().size());
+        var f = r.trace().fallbacks().getFirst();
+        assertEquals(Fallback.Kind.EXPERT_FAILED, f.kind());
+        assertTrue(f.detail().startsWith("remote-rec: http://127.0.0.1:" + port + "/expert: unreachable"), f.detail());
+        assertEquals("popularity", r.trace().expertId(), "the next recommendation expert in registry order");
+        assertEquals("fallback", r.trace().matchedBy());
+        assertArrayEquals(new int[] {item(env, S), item(env, A)}, r.items(), "the horror films; never recommended in training: ties to the lower entity id");
+        assertEquals(1, p.statistics().fallbacks(Fallback.Kind.EXPERT_FAILED));
+    }
+
+    @Test
     void oneInstanceServesConcurrentTurns() throws Exception {
         var llm = new ScriptedLlm().answer("detection", p -> p.substring(p.lastIndexOf("The dialogue context is")).contains("romance")
                 ? "Recommendation(category=romance)" : "Recommendation(category=horror)")
