@@ -22,11 +22,12 @@ import org.crs4j.data.link.NormalizedText;
  * synchronized on the one connection (queries take well under a millisecond; the chat and the server share it).
  *
  * <p>Schema ({@link #SCHEMA_VERSION}): {@code meta(name, val)}, {@code item(idx, item_key, name, norm_name, release_year,
- * entity, ratings, mean_rating)}, {@code fact(idx, relation, val, norm_val, val_entity, source)}.
+ * entity, ratings, mean_rating)}, {@code fact(idx, relation, val, norm_val, val_entity, source, val_items)} ({@code
+ * val_items}: how many items share the value, so a prominent star comes before a bit part).
  */
 public final class ItemDatabase implements AutoCloseable {
     /** Part of the database's key: bump it when the schema or what the builder writes changes. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
     /** What H2 appends to the base name of a database. */
     public static final String SUFFIX = ".mv.db";
 
@@ -87,9 +88,14 @@ public final class ItemDatabase implements AutoCloseable {
         });
     }
 
-    /** Every fact about an item, in a stable order (relation, then value). */
+    /**
+     * Every fact about an item, by relation, then — except for genres, which stay alphabetical — the most shared values
+     * first (DBpedia lists a film's cast without billing order; a value shared by more items is the better-known one),
+     * then by value.
+     */
     public synchronized List<ItemFact> facts(int index) {
-        return query("SELECT idx, relation, val, val_entity, source FROM fact WHERE idx = ? ORDER BY relation, val", s -> s.setInt(1, index), ItemDatabase::facts);
+        return query("SELECT idx, relation, val, val_entity, source FROM fact WHERE idx = ? "
+                + "ORDER BY relation, CASE WHEN relation = 'genre' THEN 0 ELSE val_items END DESC, val", s -> s.setInt(1, index), ItemDatabase::facts);
     }
 
     /**

@@ -100,7 +100,7 @@ public final class ItemDatabases {
             s.execute("CREATE TABLE item(idx INT PRIMARY KEY, item_key VARCHAR NOT NULL, name VARCHAR NOT NULL, norm_name VARCHAR NOT NULL, "
                     + "release_year INT NOT NULL, entity VARCHAR, ratings INT NOT NULL, mean_rating DOUBLE)");
             s.execute("CREATE TABLE fact(idx INT NOT NULL, relation VARCHAR NOT NULL, val VARCHAR NOT NULL, norm_val VARCHAR NOT NULL, "
-                    + "val_entity VARCHAR, source VARCHAR NOT NULL)");
+                    + "val_entity VARCHAR, source VARCHAR NOT NULL, val_items INT NOT NULL)");
         }
         try (PreparedStatement p = c.prepareStatement("INSERT INTO item VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (int i = 0; i < d.items().size(); i++) {
@@ -119,7 +119,10 @@ public final class ItemDatabases {
             }
             p.executeBatch();
         }
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO fact VALUES (?, ?, ?, ?, ?, ?)")) {
+        // how many items share each value: a star of 40 films before one of 2 (DBpedia gives no billing order)
+        java.util.Map<String, java.util.Set<Integer>> itemsOfValue = new java.util.HashMap<>();
+        for (ItemFact f : facts) itemsOfValue.computeIfAbsent(f.relation() + "\u0000" + f.value(), k -> new java.util.HashSet<>()).add(f.item());
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO fact VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             int n = 0;
             for (ItemFact f : facts) {
                 p.setInt(1, f.item());
@@ -128,6 +131,7 @@ public final class ItemDatabases {
                 p.setString(4, f.relation().equals("genre") ? Genres.normalize(f.value()) : ItemDatabase.normalizedName(f.value()));
                 p.setString(5, f.valueKey());
                 p.setString(6, f.source());
+                p.setInt(7, itemsOfValue.get(f.relation() + "\u0000" + f.value()).size());
                 p.addBatch();
                 if (++n % 4096 == 0) p.executeBatch();
             }

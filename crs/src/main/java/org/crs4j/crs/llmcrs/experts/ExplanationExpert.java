@@ -4,12 +4,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.crs4j.crs.llmcrs.Environment;
 import org.crs4j.crs.llmcrs.ItemNames;
 import org.crs4j.crs.llmcrs.SubTask;
-import org.crs4j.data.itemdb.Genres;
 import org.crs4j.data.itemdb.ItemFact;
 
 /**
@@ -19,17 +17,20 @@ import org.crs4j.data.itemdb.ItemFact;
  *   <li>one hop — the item's fact names an entity of the dialogue: "it stars Johnny Depp, whom you mentioned";
  *   <li>two hops — the item shares a fact with a movie of the dialogue: "like Ed Wood (1994), which you mentioned, it
  *   is directed by Tim Burton" (most recent movie first);
- *   <li>a genre word of the dialogue that is one of the item's genres.
+ *   <li>a genre the seeker likes that is one of the item's genres: "it is a horror film, which you like".
  * </ol>
- * At most {@link #MAX_REASONS} reasons, each fact once. The item is the call's {@code item name}, else the most
- * recently mentioned item.
+ * What the seeker dislikes (as {@link PreferenceExpert} reads the dialogue) is never a reason. At most
+ * {@link #MAX_REASONS} reasons, each fact once. The item is the call's {@code item name}, else the most recently
+ * mentioned item.
  */
 public final class ExplanationExpert implements Expert {
     public static final int MAX_REASONS = 3;
     private final Environment env;
+    private final PreferenceExpert preferences;
 
     public ExplanationExpert(Environment env) {
         this.env = env;
+        this.preferences = new PreferenceExpert(env);
     }
 
     @Override
@@ -44,36 +45,43 @@ public final class ExplanationExpert implements Expert {
         }
         if (item < 0) return new ExpertOutput("There is no movie to explain yet.", new int[0], notes);
         int itemEntity = env.data().itemEntity()[item];
+        Set<Integer> disliked = new HashSet<>();
+        Set<String> dislikedKeys = new HashSet<>(), likedGenres = new HashSet<>(), dislikedGenres = new HashSet<>();
+        for (var p : preferences.preferences(request.context())) {
+            if (p.kind().equals("genres")) (p.liked() ? likedGenres : dislikedGenres).add(p.name());
+            else if (!p.liked()) {
+                disliked.add(p.entity());
+                dislikedKeys.add(env.data().graph().entityKeys().get(p.entity()));
+            }
+        }
+        java.util.function.Predicate<ItemFact> dislikedFact = f -> (f.valueKey() != null && dislikedKeys.contains(f.valueKey()))
+                || (f.relation().equals("genre") && dislikedGenres.contains(f.value()));
         Set<String> mentionedKeys = new HashSet<>();
-        for (int e : request.context().entities()) if (e != itemEntity) mentionedKeys.add(env.data().graph().entityKeys().get(e));
+        for (int e : request.context().entities()) if (e != itemEntity && !disliked.contains(e)) mentionedKeys.add(env.data().graph().entityKeys().get(e));
         List<String> reasons = new ArrayList<>();
         Set<String> used = new LinkedHashSet<>();
         for (ItemFact f : env.db().factsNaming(item, mentionedKeys)) {
             if (reasons.size() == MAX_REASONS) break;
+            if (dislikedFact.test(f)) continue;
             if (used.add(f.relation() + "=" + f.value()))
                 reasons.add("it " + FactPhrases.phrase(f) + (FactPhrases.PEOPLE.contains(f.relation()) ? ", whom you mentioned" : ", which you mentioned"));
         }
         int[] mentioned = request.context().items();
         for (int k = mentioned.length - 1; k >= 0 && reasons.size() < MAX_REASONS; k--) {
             int other = mentioned[k];
-            if (other == item) continue;
+            if (other == item || disliked.contains(env.data().itemEntity()[other])) continue;
             for (ItemFact f : env.db().sharedFacts(item, other)) {
                 if (reasons.size() == MAX_REASONS) break;
+                if (dislikedFact.test(f)) continue;
                 if (f.relation().equals("genre") && reasons.stream().anyMatch(r -> r.contains(" film"))) continue;
                 if (used.add(f.relation() + "=" + f.value()))
                     reasons.add("like " + env.title(other) + ", which you mentioned, it " + FactPhrases.phrase(f));
             }
         }
-        if (reasons.size() < MAX_REASONS) {
-            Set<String> genres = new HashSet<>();
-            for (var t : request.context().turns()) {
-                for (String w : env.readable(t.text()).toLowerCase(Locale.ROOT).split("[^\\p{L}\\-]+")) if (!w.isEmpty()) genres.add(Genres.normalize(w));
-            }
-            for (ItemFact f : env.db().facts(item)) {
-                if (reasons.size() == MAX_REASONS) break;
-                if (f.relation().equals("genre") && genres.contains(f.value()) && used.add("genre=" + f.value()))
-                    reasons.add("it is a " + f.value() + " film, as you asked");
-            }
+        for (ItemFact f : env.db().facts(item)) {
+            if (reasons.size() == MAX_REASONS) break;
+            if (f.relation().equals("genre") && likedGenres.contains(f.value()) && used.add("genre=" + f.value()))
+                reasons.add("it is a " + f.value() + " film, which you like");
         }
         String title = env.title(item);
         if (reasons.isEmpty()) {

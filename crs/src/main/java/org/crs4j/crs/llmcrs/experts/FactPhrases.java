@@ -27,6 +27,7 @@ final class FactPhrases {
 
     static String phrase(ItemFact f) {
         String p = PHRASES.getProperty(f.relation(), PHRASES.getProperty("default", "is linked to {value} ({relation})"));
-        return p.replace("{value}", f.value()).replace("{relation}", f.relation());
+        String out = p.replace("{value}", f.value()).replace("{relation}", f.relation());
+        return out.replaceAll("\\ba ([aeiouAEIOU])", "an $1"); // "is a action film" -> "is an action film"
     }
 }

@@ -77,7 +77,11 @@ class ExpertsTest {
         var c = chat("I loved Ed Wood with Johnny Depp, and I want something scary");
         var out = run("kg-explanation", SubTask.EXPLANATION, SubTaskCall.of(SubTask.EXPLANATION, "item name", "Sleepy Hollow"), c);
         assertEquals("Why Sleepy Hollow (1999): it stars Johnny Depp, whom you mentioned; like Ed Wood (1994), which you mentioned, "
-                + "it is directed by Tim Burton; it is a horror film, as you asked.", out.text());
+                + "it is directed by Tim Burton; it is a horror film, which you like.", out.text());
+        var dislikes = run("kg-explanation", SubTask.EXPLANATION, SubTaskCall.of(SubTask.EXPLANATION, "item name", "Sleepy Hollow"),
+                chat("I can't stand Johnny Depp and I hate horror, but I loved Ed Wood"));
+        assertEquals("Why Sleepy Hollow (1999): like Ed Wood (1994), which you mentioned, it is directed by Tim Burton.", dislikes.text(),
+                "what the seeker dislikes is no reason");
         assertArrayEquals(new int[] {item(env, S)}, out.items());
         var none = run("kg-explanation", SubTask.EXPLANATION, SubTaskCall.of(SubTask.EXPLANATION, "item name", "The Notebook"), chat("Hello"));
         assertEquals("The Notebook (2004): no knowledge-graph path to what was mentioned was found; it is a drama, romance film.", none.text());
