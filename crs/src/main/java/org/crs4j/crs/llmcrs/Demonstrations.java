@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import org.crs4j.crs.llm.PromptTemplate;
 import org.crs4j.data.model.Role;
 import org.crs4j.data.prepare.PreparedDialogue;
 import org.crs4j.data.prepare.PreparedSplit;
@@ -81,11 +82,12 @@ public final class Demonstrations {
         return out;
     }
 
-    /** How the detection prompt's {@code {{demonstrations}}} slot shows them. */
-    public static String render(List<Example> examples) {
+    /** How the detection prompt's {@code {{demonstrations}}} slot shows them: one case per line, in {@code demonstration.txt}'s form. */
+    public static String render(List<Example> examples, PromptTemplate form) {
         StringJoiner j = new StringJoiner("\n");
         int n = 1;
-        for (Example e : examples) j.add("Case " + n++ + ": the dialogue context is " + e.context().replace("\n", " ") + " The selected sub-task is " + e.call().render() + ".");
+        for (Example e : examples) j.add(form.render(java.util.Map.of(Stage.Slots.CASE_NUMBER, Integer.toString(n++),
+                Stage.Slots.DIALOGUE_CONTEXT, e.context().replace("\n", " "), Stage.Slots.SUBTASK, e.call().render())).strip());
         return j.toString();
     }
 

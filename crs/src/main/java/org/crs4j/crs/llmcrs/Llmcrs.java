@@ -180,11 +180,13 @@ public final class Llmcrs {
             schema.add(t.schema());
         }
         slots.put(Stage.Slots.SUBTASK_LIST, list.toString());
-        if (!ablations.contains(Ablation.NO_SCHEMA)) slots.put(Stage.Slots.SUBTASK_SCHEMA, schema + " (name the arguments you know, e.g. "
-                + SubTaskCall.of(SubTask.RECOMMENDATION, SubTask.Args.CATEGORY, "comedy").render() + ")");
+        if (!ablations.contains(Ablation.NO_SCHEMA)) {
+            slots.put(Stage.Slots.SUBTASK_SCHEMA, schema.toString());
+            slots.put(Stage.Slots.SCHEMA_EXAMPLE, SubTaskCall.of(SubTask.RECOMMENDATION, SubTask.Args.CATEGORY, "comedy").render());
+        }
         if (!ablations.contains(Ablation.NO_DEMONSTRATIONS)) {
             var chosen = demonstrations.choose(dialogue, settings.demoContextTurns(), env);
-            if (!chosen.isEmpty()) slots.put(Stage.Slots.DEMONSTRATIONS, Demonstrations.render(chosen));
+            if (!chosen.isEmpty()) slots.put(Stage.Slots.DEMONSTRATIONS, Demonstrations.render(chosen, prompts.demonstration()));
         }
         slots.put(Stage.Slots.DIALOGUE_CONTEXT, context(dialogue));
         return prompts.template(Stage.DETECTION).render(slots).strip();

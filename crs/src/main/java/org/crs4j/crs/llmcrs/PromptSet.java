@@ -14,20 +14,25 @@ import java.util.Set;
 import org.crs4j.crs.llm.PromptTemplate;
 
 /**
- * The prompt files of one LLMCRS run: a template per {@link Stage} and the sub-task goals for model matching
- * ({@code goals.properties}: one line {@code <sub-task id> = <goal>}). The shipped files are resources next to this
+ * The prompt files of one LLMCRS run: a template per {@link Stage}, the form of one demonstration case
+ * ({@code demonstration.txt}) and the sub-task goals for model matching ({@code goals.properties}: one line
+ * {@code <sub-task id> = <goal>}). The shipped files are resources next to this
  * class ({@code prompts/}); a directory given with {@code --prompts DIR} replaces those of its files that it holds, so
  * a researcher edits a copy of one file without recompiling. Every file is checked when loaded.
  */
 public final class PromptSet {
     static final String RESOURCES = "prompts/";
     public static final String GOALS = "goals.properties";
+    /** One demonstration's form: the case number, its dialogue context and its sub-task in schema form. */
+    public static final String DEMONSTRATION = "demonstration.txt";
 
     private final Map<Stage, PromptTemplate> templates;
+    private final PromptTemplate demonstration;
     private final Map<SubTask, String> goals;
 
-    private PromptSet(Map<Stage, PromptTemplate> templates, Map<SubTask, String> goals) {
+    private PromptSet(Map<Stage, PromptTemplate> templates, PromptTemplate demonstration, Map<SubTask, String> goals) {
         this.templates = templates;
+        this.demonstration = demonstration;
         this.goals = goals;
     }
 
@@ -45,10 +50,10 @@ public final class PromptSet {
         for (Stage s : Stage.values()) {
             Set<String> known = new java.util.HashSet<>(s.required());
             known.addAll(s.optional());
-            Path file = overrides == null ? null : overrides.resolve(s.file());
-            templates.put(s, file != null && Files.isRegularFile(file) ? PromptTemplate.file(file, known, s.required())
-                    : PromptTemplate.resource(PromptSet.class, RESOURCES + s.file(), known, s.required()));
+            templates.put(s, template(overrides, s.file(), known, s.required()));
         }
+        Set<String> caseSlots = Set.of(Stage.Slots.CASE_NUMBER, Stage.Slots.DIALOGUE_CONTEXT, Stage.Slots.SUBTASK);
+        PromptTemplate demonstration = template(overrides, DEMONSTRATION, caseSlots, Set.of(Stage.Slots.DIALOGUE_CONTEXT, Stage.Slots.SUBTASK));
         var g = read(overrides, GOALS);
         Properties p = new Properties();
         try {
@@ -66,10 +71,19 @@ public final class PromptSet {
             if (goals.get(t) == null || goals.get(t).isEmpty())
                 throw new IllegalArgumentException(g.source() + ": missing goal for sub-task \"" + t.id() + "\"");
         }
-        return new PromptSet(templates, goals);
+        return new PromptSet(templates, demonstration, goals);
+    }
+
+    private static PromptTemplate template(Path overrides, String name, Set<String> known, Set<String> required) {
+        Path file = overrides == null ? null : overrides.resolve(name);
+        return file != null && Files.isRegularFile(file) ? PromptTemplate.file(file, known, required)
+                : PromptTemplate.resource(PromptSet.class, RESOURCES + name, known, required);
     }
 
     public PromptTemplate template(Stage s) { return templates.get(s); }
+
+    /** The form of one demonstration case. */
+    public PromptTemplate demonstration() { return demonstration; }
 
     /** The goal of a sub-task as the model-matching prompt states it. */
     public String goal(SubTask t) { return goals.get(t); }

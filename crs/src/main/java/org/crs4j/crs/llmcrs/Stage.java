@@ -8,7 +8,8 @@ import java.util.Set;
  * instead of the structured summary.
  */
 public enum Stage {
-    DETECTION("detection", "detection.txt", Set.of(Slots.SUBTASK_LIST, Slots.DIALOGUE_CONTEXT), Set.of(Slots.SUBTASK_SCHEMA, Slots.DEMONSTRATIONS)),
+    DETECTION("detection", "detection.txt", Set.of(Slots.SUBTASK_LIST, Slots.DIALOGUE_CONTEXT),
+            Set.of(Slots.SUBTASK_SCHEMA, Slots.SCHEMA_EXAMPLE, Slots.DEMONSTRATIONS)),
     MATCHING("matching", "matching.txt", Set.of(Slots.SUBTASK_GOAL, Slots.EXPERTS), Set.of(Slots.SUBTASK_NAME)),
     RESPONSE("response", "response.txt", Set.of(Slots.DIALOGUE_CONTEXT, Slots.SUBTASK_NAME, Slots.EXPERT, Slots.SUBTASK_OUTPUT), Set.of()),
     RESPONSE_RAW("response", "response_raw.txt", Set.of(Slots.DIALOGUE_CONTEXT, Slots.SUBTASK_OUTPUT), Set.of());
@@ -17,6 +18,10 @@ public enum Stage {
     public static final class Slots {
         public static final String SUBTASK_LIST = "subtask_list";
         public static final String SUBTASK_SCHEMA = "subtask_schema";
+        public static final String SCHEMA_EXAMPLE = "schema_example";
+        /** Slots of {@code demonstration.txt}, the form of one case in {@code {{demonstrations}}}. */
+        public static final String CASE_NUMBER = "case_number";
+        public static final String SUBTASK = "subtask";
         public static final String DEMONSTRATIONS = "demonstrations";
         public static final String DIALOGUE_CONTEXT = "dialogue_context";
         public static final String SUBTASK_GOAL = "subtask_goal";

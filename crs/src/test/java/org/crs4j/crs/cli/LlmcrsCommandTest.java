@@ -67,7 +67,7 @@ class LlmcrsCommandTest {
         Files.writeString(dir.resolve("detection.txt"), "{{subtask_list}} {{dialog_context}}");
         var prompt = MainTokenizeTest.main("", args("--llm", "x", "--prompts", dir.toString()));
         assertEquals("crs4j llmcrs turn: " + dir.resolve("detection.txt") + " line 1: unknown slot {{dialog_context}} (this prompt's slots: "
-                + "demonstrations, dialogue_context, subtask_list, subtask_schema)", prompt.err().strip());
+                + "demonstrations, dialogue_context, schema_example, subtask_list, subtask_schema)", prompt.err().strip());
         var dialogue = MainTokenizeTest.main("", args("--llm", "x", "--dialogue", "nope"));
         assertEquals("crs4j llmcrs turn: --dialogue nope: no such dialogue in inspired test (ids look like test-1)", dialogue.err().strip());
         var dataset = MainTokenizeTest.main("", "llmcrs", "turn", "--dataset", "imdb", "--llm", "x");

@@ -18,8 +18,11 @@ class PromptSetTest {
         assertTrue(detection.startsWith("The AI assistant should analyze the dialogue context to detect which sub-task should be selected. "
                 + "The sub-tasks include: L. The dialogue context is C"), detection);
         assertFalse(detection.contains("schema"), "w/o SI drops the schema sentence");
-        String full = p.template(Stage.DETECTION).render(Map.of("subtask_list", "L", "dialogue_context", "C", "subtask_schema", "S", "demonstrations", "D"));
-        assertTrue(full.contains("The sub-task schema is S. There are some cases for your reference: D The dialogue context is C"), full);
+        String full = p.template(Stage.DETECTION).render(Map.of("subtask_list", "L", "dialogue_context", "C", "subtask_schema", "S",
+                "schema_example", "E", "demonstrations", "D"));
+        assertTrue(full.contains("The sub-task schema is S (name the arguments you know, e.g. E). There are some cases for your reference: D The dialogue context is C"), full);
+        assertEquals("Case 2: the dialogue context is X The selected sub-task is Y.",
+                p.demonstration().render(Map.of("case_number", "2", "dialogue_context", "X", "subtask", "Y")).strip());
         assertTrue(full.strip().endsWith("The sub-task MUST be selected from the above list and represented by the schema."), full);
         for (SubTask t : SubTask.values()) assertFalse(p.goal(t).isBlank());
     }
