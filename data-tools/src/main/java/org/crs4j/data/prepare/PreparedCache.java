@@ -33,7 +33,7 @@ import org.crs4j.data.model.Split;
  * or that fails to parse is ignored and rebuilt.
  */
 public final class PreparedCache {
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final long MAGIC = 0x4352533446505245L; // "CRS4FPRE"
 
     private PreparedCache() {}
@@ -138,6 +138,8 @@ public final class PreparedCache {
                     writeString(out, t.text());
                     writeInts(out, t.items());
                     writeInts(out, t.entities());
+                    writeVarInt(out, t.acts().size());
+                    for (String a : t.acts()) writeString(out, a);
                 }
             }
             writeVarInt(out, sp.recommendations().size());
@@ -188,7 +190,12 @@ public final class PreparedCache {
                 String id = readString(in);
                 int nt = readLength(in, 1 << 20);
                 List<PreparedTurn> turns = new ArrayList<>(nt);
-                for (int t = 0; t < nt; t++) turns.add(new PreparedTurn(roles[in.readUnsignedByte()], readString(in), readInts(in), readInts(in)));
+                for (int t = 0; t < nt; t++) {
+                    Role role = roles[in.readUnsignedByte()];
+                    String text = readString(in);
+                    int[] turnItems = readInts(in), entities = readInts(in);
+                    turns.add(new PreparedTurn(role, text, turnItems, entities, strings(in)));
+                }
                 dialogues.add(new PreparedDialogue(id, turns));
             }
             int nr = readLength(in, 1 << 28);

@@ -20,7 +20,8 @@ import org.crs4j.data.model.Turn;
  * array of {@code {conv_id, user_id, messages: [{local_id, role, content}], goal_path: {local_id: [role, action,
  * topic, ...]}, mentionMovies: {local_id: [db_id, "title(year)"]}}}; and {@code movies_with_mentions.csv}
  * ({@code global_id,movieName,db_id,db_id}). A turn's items are the movies of {@code mentionMovies} at its local id;
- * its annotated entities are the topics of its goal-path entry (topic slots may be a string, a list or null).
+ * its annotated entities are the topics of its goal-path entry (topic slots may be a string, a list or null), its acts
+ * the entry's actions.
  */
 public final class TgRedialReader {
     /** TG-ReDial's topic entities are keyed by their text; movies by this prefix and their Douban id. */
@@ -60,9 +61,18 @@ public final class TgRedialReader {
                     throw at.error("mentionMovies." + key, "expected [db_id, \"title(year)\"], got " + mention);
                 items = List.of(mention.get(0).textValue());
             }
-            turns.add(new Turn(role, text, items, topics(goals.get(key), at, "goal_path." + key)));
+            JsonNode goal = goals.get(key);
+            turns.add(new Turn(role, text, items, topics(goal, at, "goal_path." + key), actions(goal)));
         }
         return new Dialogue(id, turns);
+    }
+
+    /** The goal path's actions (谈论, 请求推荐, 推荐电影, 反馈, ...), the odd slots after the role; already checked by {@link #topics}. */
+    private static List<String> actions(JsonNode goal) {
+        if (goal == null || !goal.isArray()) return List.of();
+        List<String> out = new ArrayList<>();
+        for (int k = 1; k < goal.size(); k += 2) if (goal.get(k).isTextual()) out.add(goal.get(k).textValue());
+        return out;
     }
 
     private static List<String> topics(JsonNode goal, Json.At at, String path) {
