@@ -70,7 +70,7 @@ final class DataPrepareCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var loadOptions = common.loadOptions();
         var result = PreparedData.obtain(dir, loader.name(), loadOptions, new PrepareOptions(g, linkText),
-                DataDirectory.cache(cacheDir), rebuild, new BarProgress(System.err, false));
+                DataDirectory.cache(cacheDir), rebuild, new BarProgress(false));
         double seconds = (System.nanoTime() - t0) / 1e9;
         PreparedDataset d = result.dataset();
         out.printf(Locale.ROOT, "%s: %s in %.2f s -> %s%n", d.name(), result.fromCache() ? "loaded from cache" : "prepared", seconds, result.cacheFile());
