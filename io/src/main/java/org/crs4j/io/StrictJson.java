@@ -65,6 +65,17 @@ public final class StrictJson {
         return node;
     }
 
+    /**
+     * The value at a streaming parser's current token (one element of a big top-level array), leaving the parser
+     * after it: the rest of the stream is the caller's to read, so the trailing-content rule does not apply here.
+     */
+    public static JsonNode readElement(com.fasterxml.jackson.core.JsonParser parser) throws java.io.IOException {
+        return ELEMENT.readTree(parser);
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectReader ELEMENT =
+            MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     /** A JSON value in text (a line of a JSON Lines file); errors are Jackson's, for the caller to locate. */
     public static JsonNode parse(String text) throws JacksonException {
         return MAPPER.readTree(text);

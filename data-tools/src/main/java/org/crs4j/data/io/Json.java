@@ -85,7 +85,7 @@ public final class Json {
                 }
                 record++;
                 long line = p.currentLocation().getLineNr();
-                JsonNode node = MAPPER.readTree(p);
+                JsonNode node = StrictJson.readElement(p);
                 At at = new At(file, key != null ? "key \"" + key + "\" (line " + line + ")" : "record " + record + " (line " + line + ")");
                 try {
                     consumer.accept(key, node, at);

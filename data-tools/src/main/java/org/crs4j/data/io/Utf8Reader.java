@@ -22,7 +22,7 @@ final class Utf8Reader extends Reader {
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final ByteBuffer bytes = ByteBuffer.allocate(1 << 16).flip();
     private long line = 1; // line of the next byte to decode
-    private boolean eof;
+    private boolean eof, flushed;
 
     Utf8Reader(InputStream in, DataFile file) {
         this.in = in;
@@ -32,6 +32,7 @@ final class Utf8Reader extends Reader {
     @Override
     public int read(char[] buf, int off, int len) throws IOException {
         if (len == 0) return 0;
+        if (flushed) return -1;
         CharBuffer out = CharBuffer.wrap(buf, off, len);
         while (true) {
             int start = bytes.position();
@@ -43,6 +44,7 @@ final class Utf8Reader extends Reader {
             if (out.position() > off) return out.position() - off;
             if (eof) {
                 decoder.flush(out);
+                flushed = true;
                 return out.position() > off ? out.position() - off : -1;
             }
             fill(); // underflow: the decoder needs more bytes
