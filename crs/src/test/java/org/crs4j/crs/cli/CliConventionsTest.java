@@ -89,8 +89,9 @@ class CliConventionsTest {
                     + ": is a named pipe"), run("tokenize", "--model", model.toString()).err());
             Path data = Files.createDirectories(dir.resolve("data/gorecdial"));
             mkfifo(data.resolve("test_data.json"));
+            mkfifo(data.resolve("train_data.json"));
             Result stats = run("data", "stats", "gorecdial", "--data-dir", dir.resolve("data").toString());
-            assertTrue(stats.err().contains("gorecdial/test_data.json: is a named pipe (FIFO)"), stats.err());
+            assertTrue(stats.err().contains("crs4j data stats: gorecdial/train_data.json: is a named pipe (FIFO)"), stats.err());
         });
     }
 }
