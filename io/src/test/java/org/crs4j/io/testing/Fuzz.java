@@ -44,11 +44,24 @@ public final class Fuzz {
     }
 
     /** What one family's run saw. */
-    public record Summary(String family, int accepted, int refused, List<String> failures, Map<String, Integer> reasons) {
+    public record Summary(String family, int accepted, int refused, List<String> failures, Map<String, Integer> reasons,
+                          boolean budgetSpent) {
         @Override
         public String toString() {
             return family + ": " + (accepted + refused) + " variants, " + accepted + " accepted, " + refused + " refused, "
-                    + failures.size() + " failures";
+                    + failures.size() + " failures" + (budgetSpent ? " (stopped by the time budget)" : "");
+        }
+
+        /**
+         * The run proves something only if it reached both outcomes: at least {@code minVariants} variants (20 when a
+         * busy machine spent the time budget first), of which at least 2% were accepted and 10% refused (a generator
+         * that only breaks files, or never does, tests nothing).
+         */
+        public void requireBothOutcomes(int minVariants) {
+            int n = accepted + refused;
+            if (n < (budgetSpent ? Math.min(20, minVariants) : minVariants) || accepted * 50 < n || refused * 10 < n) {
+                throw new AssertionError("the run did not explore both outcomes: " + this);
+            }
         }
     }
 
@@ -113,7 +126,7 @@ public final class Fuzz {
         } finally {
             worker.shutdownNow();
         }
-        return new Summary(family, accepted, refused, failures, reasons);
+        return new Summary(family, accepted, refused, failures, reasons, System.nanoTime() >= deadline);
     }
 
     /** Runs every variant of a corpus folder (one sub-folder per variant) and returns the failures. */

@@ -1,7 +1,6 @@
 package org.crs4j.models.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -96,25 +95,25 @@ class TokenizerFuzzTest {
 
     @Test
     void mutatedTokenizerJsonIsUsedOrRefusedNamingTheFile() throws IOException {
-        Fuzz.Summary s = new Fuzz("tokenizer-json", TokenizerFuzzTest::read).expect(TokenizerFuzzTest::expected).run(20261207L, 500, Duration.ofSeconds(40), work,
+        Fuzz.Summary s = new Fuzz("tokenizer-json", TokenizerFuzzTest::read).expect(TokenizerFuzzTest::expected).run(20261207L, 500, Duration.ofSeconds(60), work,
                 TokenizerFuzzTest::jsonVariant);
         System.out.println(s + " " + s.reasons());
         assertEquals(List.of(), s.failures());
-        assertTrue(s.accepted() > 20 && s.refused() > 50, s.toString());
+        s.requireBothOutcomes(100);
     }
 
     @Test
     void mutatedSentencePieceModelsAreUsedOrRefusedNamingTheFile() throws IOException {
-        Fuzz.Summary s = new Fuzz("sentencepiece", TokenizerFuzzTest::read).expect(TokenizerFuzzTest::expected).run(20261208L, 1500, Duration.ofSeconds(30), work,
+        Fuzz.Summary s = new Fuzz("sentencepiece", TokenizerFuzzTest::read).expect(TokenizerFuzzTest::expected).run(20261208L, 1500, Duration.ofSeconds(60), work,
                 TokenizerFuzzTest::spmVariant);
         System.out.println(s + " " + s.reasons());
         assertEquals(List.of(), s.failures());
-        assertTrue(s.accepted() > 20 && s.refused() > 50, s.toString());
+        s.requireBothOutcomes(100);
     }
 
     @Test
     void corpusOfEarlierFindings() throws Exception {
-        for (String family : List.of("tokenizer-json", "sentencepiece")) {
+        for (String family : List.of("tokenizer-json")) { // the SentencePiece fuzz found nothing on the old code
             var url = TokenizerFuzzTest.class.getResource("/org/crs4j/models/fuzz-corpus/" + family);
             if (url == null) throw new AssertionError("no corpus for " + family);
             assertEquals(List.of(), new Fuzz(family, TokenizerFuzzTest::read).expect(TokenizerFuzzTest::expected).replay(Path.of(url.toURI()), work), family);
