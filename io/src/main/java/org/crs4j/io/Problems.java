@@ -45,10 +45,16 @@ public final class Problems {
         if (e instanceof FileAlreadyExistsException) return "already exists (a file stands where a folder is needed?)";
         if (e instanceof DirectoryNotEmptyException) return "folder not empty";
         if (e instanceof FileSystemException f) return f.getReason() != null ? oneLine(f.getReason()) : "file system error";
-        String network = network(e);
-        if (network != null) return network;
         String msg = e.getMessage();
-        if (msg != null && !msg.isBlank() && !msg.equals("null")) return oneLine(msg);
+        boolean ownWords = msg != null && !msg.isBlank() && !msg.equals("null");
+        // Java's network exceptions say little ("Connection refused", or nothing); a caller's wrapper says more
+        boolean networkType = e instanceof java.net.SocketException || e instanceof UnknownHostException
+                || e instanceof HttpTimeoutException || e instanceof SocketTimeoutException;
+        if (networkType || !ownWords) {
+            String network = network(e);
+            if (network != null) return network;
+        }
+        if (ownWords) return oneLine(msg);
         if (e.getCause() != null && e.getCause() != e) return reason(e.getCause());
         return words(e.getClass().getSimpleName());
     }

@@ -112,13 +112,13 @@ public final class GenerateCommand implements Callable<Integer> {
                 // every limit is checked before anything reaches stdout
                 fitted = GenerationLimits.check(lm.decoder(), new int[][] {promptIds}, cfg)[0];
             } catch (GenerationLimitException e) {
+                boolean tooManyNew = (long) cfg.maxNewTokens() + 1 >= lm.context().length(); // no prompt could fit
                 String option = switch (e.limit()) {
                     case BEAMS -> "--beams";
                     case MEMORY -> cfg.numBeams() > 1 ? "--beams" : "--max-new-tokens";
-                    case CONTEXT_LENGTH -> "--prompt";
+                    case CONTEXT_LENGTH -> tooManyNew ? "--max-new-tokens" : "--prompt";
                 };
-                throw bad(option, e.getMessage() + (e.limit() == GenerationLimitException.Limit.CONTEXT_LENGTH
-                        ? " (--max-new-tokens N, --truncate-prompt)" : ""));
+                throw bad(option, e.getMessage() + (option.equals("--prompt") ? " (--max-new-tokens N, --truncate-prompt)" : ""));
             }
             PrintStream err = System.err;
             if (fitted.length < promptIds.length) {
