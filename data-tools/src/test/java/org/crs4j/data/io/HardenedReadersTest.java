@@ -120,6 +120,16 @@ class HardenedReadersTest {
         assertFalse(Files.exists(data), "no empty folders left behind");
     }
 
+    @Test
+    void fetchWritesWhereStatsAndPrepareRead() throws IOException {
+        assertEquals(Path.of("../shared/data"), org.crs4j.data.cli.DataDirectory.forWriting(null, null));
+        assertEquals(Path.of("/x/data"), org.crs4j.data.cli.DataDirectory.forWriting(null, "/x/data"));
+        assertEquals(dir.resolve("new"), org.crs4j.data.cli.DataDirectory.forWriting(dir.resolve("new"), "/x/data"));
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        var e = assertThrows(org.crs4j.data.model.MissingDataException.class, () -> org.crs4j.data.cli.DataDirectory.forWriting(file, null));
+        assertEquals("data directory " + file + " (from --data-dir) is not a folder", e.getMessage());
+    }
+
     private static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) n += p.length;
