@@ -105,6 +105,28 @@ public final class DeclaredSizes {
         }
     }
 
+    /**
+     * Refuses to build a model whose own allocations cannot fit the heap: all its F32 weights when it is initialised
+     * at random ({@code parameters}), or only its norms when it will receive a checkpoint's weights. A config used
+     * without a checkpoint (training from scratch) has no weights to be checked against, so this is its sane limit.
+     *
+     * @throws IllegalArgumentException naming the sizes and the heap
+     */
+    public static void fitsHeap(String model, boolean randomWeights, long parameters, long normFloats) {
+        // a count that overflowed a long (sizes near 2^31 multiplied together) is past any heap too
+        long bytes = randomWeights ? (parameters < 0 ? Long.MAX_VALUE : saturating(parameters, 4))
+                : (normFloats < 0 ? Long.MAX_VALUE : saturating(normFloats, 4));
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes > max) {
+            throw new IllegalArgumentException(model + " of " + parameters + " parameters needs " + (bytes >> 20) + " MiB for its "
+                    + (randomWeights ? "F32 weights" : "norms") + ", more than the JVM's maximum heap of " + (max >> 20) + " MiB");
+        }
+    }
+
+    private static long saturating(long a, long b) {
+        return a > Long.MAX_VALUE / b ? Long.MAX_VALUE : a * b;
+    }
+
     /** dtype names Hugging Face writes in config.json (torch_dtype, or dtype since transformers 4.56). */
     private static final java.util.Set<String> DTYPES = java.util.Set.of("float32", "float", "float16", "half", "bfloat16",
             "float64", "double", "auto");

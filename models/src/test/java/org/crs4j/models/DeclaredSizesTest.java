@@ -124,4 +124,13 @@ class DeclaredSizesTest {
                 e.getMessage());
     }
 
+
+    @Test
+    void aModelBuiltFromAConfigAloneMustFitTheHeap() {
+        var config = new org.crs4j.models.llama.LlamaConfig(32000, 65536, 1 << 17, 200, 64, 64, 1024, 1e-5, 10000, null,
+                org.crs4j.nn.transformer.RotaryEmbedding.Pairing.HALF, 4096, false, 1, new int[] {2}, -1, false, false);
+        var e = assertThrows(IllegalArgumentException.class, () -> new org.crs4j.models.llama.LlamaModel(config, new org.crs4j.tensor.Generator(1)));
+        assertTrue(e.getMessage().startsWith("a LLaMA of " + config.parameterCount() + " parameters needs ")
+                && e.getMessage().contains("for its F32 weights, more than the JVM's maximum heap"), e.getMessage());
+    }
 }

@@ -61,6 +61,8 @@ public final class LlamaModel extends Module implements TokenDecoder {
      *            null for placeholders that {@link LlamaLoader} replaces with checkpoint weights without allocating
      */
     public LlamaModel(LlamaConfig config, Generator rng) {
+        org.crs4j.models.DeclaredSizes.fitsHeap("a LLaMA", rng != null, config.parameterCount(),
+                (2L * config.numLayers() + 1) * config.hiddenSize());
         this.config = config;
         this.model = child("model", new Backbone(config, rng));
         this.lmHead = config.tieWordEmbeddings() ? null : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false, rng));

@@ -74,6 +74,8 @@ public final class T5Model extends Module implements TokenDecoder {
      *            null for placeholders that loading replaces with checkpoint weights without allocating (no dropout)
      */
     public T5Model(T5Config config, Generator rng) {
+        org.crs4j.models.DeclaredSizes.fitsHeap("a T5", rng != null, config.parameterCount(),
+                (2L * config.numLayers() + 3L * config.numDecoderLayers() + 2) * config.dModel());
         this.config = config;
         this.shared = child("shared", new Embedding(config.vocabSize(), config.dModel(), rng));
         this.encoder = child("encoder", new Stack(config, false, rng));
