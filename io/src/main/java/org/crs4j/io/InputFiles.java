@@ -49,6 +49,19 @@ public final class InputFiles {
         }
     }
 
+    /**
+     * Null when {@code p} is a regular file, else what is wrong with it ("no such file", "is a named pipe (FIFO), not
+     * a regular file"), for callers that word their own errors ({@code --hypotheses FILE: no such file}).
+     */
+    public static String problem(Path p) {
+        String kind = kind(p);
+        return switch (kind) {
+            case "a regular file" -> null;
+            case "missing" -> "no such file";
+            default -> "is " + kind + ", not a regular file";
+        };
+    }
+
     /** {@code p} when it is a regular file; otherwise an exception saying what it is. */
     public static Path requireFile(Path p) throws IOException {
         String kind = kind(p);

@@ -77,7 +77,7 @@ public final class StrictJson {
             MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** A JSON value in text (a line of a JSON Lines file); errors are Jackson's, for the caller to locate. */
-    public static JsonNode parse(String text) throws JacksonException {
+    public static JsonNode parse(String text) throws com.fasterxml.jackson.core.JsonProcessingException {
         return MAPPER.readTree(text);
     }
 

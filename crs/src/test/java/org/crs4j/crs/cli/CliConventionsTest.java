@@ -90,6 +90,8 @@ class CliConventionsTest {
             Path data = Files.createDirectories(dir.resolve("data/gorecdial"));
             mkfifo(data.resolve("test_data.json"));
             mkfifo(data.resolve("train_data.json"));
+            Result score = run("score", "--hypotheses", fifo.toString(), "--references", fifo.toString());
+            assertTrue(score.err().startsWith("crs4j score: --hypotheses " + fifo + ": is a named pipe (FIFO), not a regular file"), score.err());
             Result stats = run("data", "stats", "gorecdial", "--data-dir", dir.resolve("data").toString());
             assertTrue(stats.err().contains("crs4j data stats: gorecdial/train_data.json: is a named pipe (FIFO)"), stats.err());
         });
