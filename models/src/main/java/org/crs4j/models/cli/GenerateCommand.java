@@ -16,6 +16,7 @@ import org.crs4j.models.generation.GenerationLimitException;
 import org.crs4j.models.generation.GenerationLimits;
 import org.crs4j.models.hub.Hub;
 import org.crs4j.models.tokenizer.DecodeStream;
+import org.crs4j.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,7 +30,7 @@ import picocli.CommandLine.Option;
         description = {"Generates text with a LLaMA-family or T5-family model, streamed to stdout.",
                 "LLaMA prints prompt and continuation, T5 the output only; speed goes to stderr. Greedy at temperature 0",
                 "(the default unless generation_config.json samples). A Hugging Face id is found in the HF cache or",
-                "downloaded into it."})
+                "downloaded into it. --device cuda runs it on an NVIDIA GPU."})
 public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR|ID|FILE",
@@ -77,6 +78,9 @@ public final class GenerateCommand implements Callable<Integer> {
                     + " CPU, weights within 1/254 of each block's largest; none (default): the checkpoint's own weights")
     String quantize;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption device = new DeviceOption();
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -101,10 +105,16 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         if (maxNewTokens != null && maxNewTokens < 0) throw bad("--max-new-tokens", "must be 0 or more, got " + maxNewTokens);
         if (beams != null && beams < 1) throw bad("--beams", "must be 1 or more, got " + beams);
+        Device target = device.resolve(); // an unusable --device fails here, before any model is read
+        if (target.kind() != Device.Kind.CPU && quantization == Quantization.Q8) {
+            throw new IllegalArgumentException("--quantize q8: Q8_0 weights are a CPU format; on " + target
+                    + " generate with --quantize none (BF16 weights are read as they are)");
+        }
         Path path = ModelLocator.locate(model, revision, true, hub);
         long t0 = System.nanoTime();
         try (LanguageModel lm = LanguageModels.load(path, tokenizer, quantization)) {
             lm.tokenizer(); // a model without one says what it looked for
+            if (target.kind() != Device.Kind.CPU) lm.module().to(target);
             GenerationConfig cfg = config(lm.defaults());
             int[] promptIds = lm.encodePrompt(prompt);
             int[] fitted;
@@ -149,14 +159,14 @@ public final class GenerateCommand implements Callable<Integer> {
             if (n == 0) {
                 err.printf("0 tokens generated (%s; prompt of %d tokens; model loaded in %.2f s%s)%n",
                         cfg.maxNewTokens() == 0 ? "--max-new-tokens 0" : "the first token was a stop token", fitted.length,
-                        loadSeconds, loadNote(quantization));
+                        loadSeconds, loadNote(quantization, target));
             } else if (cfg.numBeams() > 1) {
                 err.printf("%d tokens in %.3f s: %.1f tokens/s (beam search, %d beams; model loaded in %.2f s%s)%n", n, total,
-                        n / total, cfg.numBeams(), loadSeconds, loadNote(quantization));
+                        n / total, cfg.numBeams(), loadSeconds, loadNote(quantization, target));
             } else {
                 err.printf("%d tokens in %.3f s: %.1f tokens/s (prompt of %d tokens and first token in %.3f s, then %.1f tokens/s;"
                                 + " model loaded in %.2f s%s)%n", n, total, n / total, fitted.length, (first[0] - start) / 1e9,
-                        n > 1 ? (n - 1) / afterFirst : 0.0, loadSeconds, loadNote(quantization));
+                        n > 1 ? (n - 1) / afterFirst : 0.0, loadSeconds, loadNote(quantization, target));
             }
             return 0;
         }
@@ -166,8 +176,8 @@ public final class GenerateCommand implements Callable<Integer> {
         return new picocli.CommandLine.ParameterException(spec.commandLine(), option + ": " + what);
     }
 
-    private static String loadNote(Quantization q) {
-        return q == Quantization.Q8 ? ", weights quantized to Q8_0" : "";
+    private static String loadNote(Quantization q, Device target) {
+        return (q == Quantization.Q8 ? ", weights quantized to Q8_0" : "") + (target.kind() == Device.Kind.CPU ? "" : ", on " + target);
     }
 
     private GenerationConfig config(GenerationConfig defaults) {
