@@ -71,7 +71,7 @@ final class DataPrepareCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var loadOptions = common.loadOptions();
         var result = PreparedData.obtain(dir, loader.name(), loadOptions, new PrepareOptions(g, linkText),
-                DataDirectory.cache(cacheDir), rebuild, new BarProgress(System.err, false));
+                DataDirectory.cache(cacheDir), rebuild, new BarProgress(false));
         double seconds = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
         var itemDb = ItemDatabases.obtain(dir, result, rebuild);

@@ -64,6 +64,7 @@ public final class InspiredTsvReader {
         });
         List<Dialogue> out = new ArrayList<>();
         dialogues.forEach((id, turns) -> out.add(new Dialogue(id, turns)));
+        report.requireRecords(file, out.size(), "conversations");
         return out;
     }
 }

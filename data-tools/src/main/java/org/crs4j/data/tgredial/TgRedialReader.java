@@ -33,6 +33,7 @@ public final class TgRedialReader {
     public static List<Dialogue> read(DataFile file, ReadReport report) {
         List<Dialogue> out = new ArrayList<>();
         Json.forEachArrayElement(file, report, (conv, at) -> out.add(dialogue(conv, at)));
+        report.requireRecords(file, out.size(), "conversations");
         return out;
     }
 
@@ -64,7 +65,7 @@ public final class TgRedialReader {
             JsonNode goal = goals.get(key);
             turns.add(new Turn(role, text, items, topics(goal, at, "goal_path." + key), actions(goal)));
         }
-        return new Dialogue(id, turns);
+        return at.dialogue(id, turns, "messages");
     }
 
     /** The goal path's actions (谈论, 请求推荐, 推荐电影, 反馈, ...), the odd slots after the role; already checked by {@link #topics}. */
@@ -93,6 +94,7 @@ public final class TgRedialReader {
     /** {@code movies_with_mentions.csv}: the 33,834 movies, keyed by Douban id (db_id) as mentionMovies refers to them. */
     public static List<Item> readMovies(DataFile file, ReadReport report) {
         List<Item> items = new ArrayList<>();
+        Map<String, Integer> firstLine = new java.util.HashMap<>();
         Csv.forEach(file, report, (f, line) -> {
             if (line == 1 && f.get(0).equals("global_id")) return;
             if (f.size() == 1 && f.get(0).isEmpty()) return;
@@ -101,9 +103,12 @@ public final class TgRedialReader {
             if (!f.get(0).strip().matches("\\d+")) throw file.error(at, "global_id", "expected an integer, got \"" + f.get(0) + "\"");
             String db = f.get(2).strip();
             if (db.isEmpty()) throw file.error(at, "db_id", "empty");
+            Integer seen = firstLine.putIfAbsent(db, line);
+            if (seen != null) throw file.error(at, "db_id", "duplicate id " + db + " (first at line " + seen + ")");
             var ny = Titles.split(f.get(1));
             items.add(new Item(db, ny.name(), ny.year(), MOVIE_PREFIX + db, Map.of("globalId", f.get(0).strip())));
         });
+        report.requireRecords(file, items.size(), "movies: an empty catalogue");
         return items;
     }
 }
