@@ -3,7 +3,7 @@ package org.crs4j.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.crs4j.io.StrictJson;
+import org.crs4j.tensor.io.StrictJson;
 
 /**
  * Typed access to the fields of a model's JSON file ({@code config.json} and friends) with errors that name the file
@@ -37,7 +37,7 @@ public final class JsonFields {
             return new JsonFields(file, StrictJson.readObject(file, StrictJson.MAX_CONFIG_BYTES));
         } catch (ModelFormatException e) {
             throw e;
-        } catch (org.crs4j.io.FileFormatException e) { // malformed model files are ModelFormatExceptions
+        } catch (org.crs4j.tensor.io.FileFormatException e) { // malformed model files are ModelFormatExceptions
             throw new ModelFormatException(file, e.what(), e);
         }
     }

@@ -1,7 +1,7 @@
 package org.crs4j.models;
 
 import java.nio.file.Path;
-import org.crs4j.io.FileFormatException;
+import org.crs4j.tensor.io.FileFormatException;
 
 /** A model file that cannot be used: the message names the file and, where it applies, the field or tensor. */
 public final class ModelFormatException extends FileFormatException {

@@ -74,7 +74,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
     /** Every line of a UTF-8 text file (a final newline ends the last line; it does not start an empty one). */
     static List<String> lines(String option, Path file) {
-        String problem = org.crs4j.io.InputFiles.problem(file); // a FIFO is named as one, not taken for missing
+        String problem = org.crs4j.tensor.io.InputFiles.problem(file); // a FIFO is named as one, not taken for missing
         if (problem != null) throw new IllegalArgumentException(option + " " + file + ": " + problem);
         List<String> out = new ArrayList<>();
         try {

@@ -54,7 +54,7 @@ public final class ReplayLlm implements Llm {
      * @throws LlmException {@code replay:FILE line N, field F: problem} for the first bad line
      */
     public static ReplayLlm open(Path file) {
-        String problem = org.crs4j.io.InputFiles.problem(file); // a FIFO is named as one, not taken for missing
+        String problem = org.crs4j.tensor.io.InputFiles.problem(file); // a FIFO is named as one, not taken for missing
         if (problem != null) throw new LlmException("replay:" + file + ": " + (problem.equals("no such file") ? "no such trace file" : problem));
         List<TraceRecord> records = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
@@ -63,10 +63,10 @@ public final class ReplayLlm implements Llm {
             TextLines.forEach(data, ReadReport.strict(), (line, n) -> {
                 if (line.isBlank()) return;
                 try {
-                    records.add(TraceRecord.fromJson(org.crs4j.io.StrictJson.parse(line)));
+                    records.add(TraceRecord.fromJson(org.crs4j.tensor.io.StrictJson.parse(line)));
                     lines.add(n);
                 } catch (JsonProcessingException e) {
-                    throw data.error("line " + n, "", "not valid JSON (" + org.crs4j.io.Problems.reason(e).replaceFirst("^invalid JSON: ", "") + ")");
+                    throw data.error("line " + n, "", "not valid JSON (" + org.crs4j.tensor.io.Problems.reason(e).replaceFirst("^invalid JSON: ", "") + ")");
                 } catch (IllegalArgumentException e) {
                     throw data.error("line " + n, "", e.getMessage());
                 }

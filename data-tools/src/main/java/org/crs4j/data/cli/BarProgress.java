@@ -1,7 +1,7 @@
 package org.crs4j.data.cli;
 
 import org.crs4j.data.prepare.Progress;
-import org.crs4j.io.ProgressDisplay;
+import org.crs4j.tensor.io.ProgressDisplay;
 
 /**
  * {@link Progress} on stderr ({@link ProgressDisplay}): a bar on a terminal, plain lines without carriage returns in a

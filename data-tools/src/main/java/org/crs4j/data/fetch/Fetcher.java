@@ -19,7 +19,7 @@ import java.util.HexFormat;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.crs4j.data.prepare.Progress;
-import org.crs4j.io.Problems;
+import org.crs4j.tensor.io.Problems;
 
 /**
  * Downloads release files: into {@code target.part}, resuming a partial file with an HTTP Range request, then checks

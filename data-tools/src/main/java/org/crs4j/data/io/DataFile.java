@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
-import org.crs4j.io.InputFiles;
-import org.crs4j.io.Problems;
+import org.crs4j.tensor.io.InputFiles;
+import org.crs4j.tensor.io.Problems;
 
 /**
  * A data file on disk plus the name errors should call it by. Files may be stored plain or gzip-compressed: a reader

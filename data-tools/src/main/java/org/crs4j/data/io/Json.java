@@ -10,8 +10,8 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
-import org.crs4j.io.Problems;
-import org.crs4j.io.StrictJson;
+import org.crs4j.tensor.io.Problems;
+import org.crs4j.tensor.io.StrictJson;
 
 /**
  * Streaming JSON access with errors that name the file, the line or record and the field. Big files are never held

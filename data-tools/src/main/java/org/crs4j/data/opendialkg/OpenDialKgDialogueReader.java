@@ -38,9 +38,9 @@ public final class OpenDialKgDialogueReader {
             if (f.size() != 3) throw file.error(at, "", "expected 3 columns (Messages, User Rating, Assistant Rating), found " + f.size());
             JsonNode messages;
             try {
-                messages = org.crs4j.io.StrictJson.parse(f.get(0));
+                messages = org.crs4j.tensor.io.StrictJson.parse(f.get(0));
             } catch (com.fasterxml.jackson.core.JacksonException e) {
-                throw file.error(at, "Messages", org.crs4j.io.Problems.reason(e));
+                throw file.error(at, "Messages", org.crs4j.tensor.io.Problems.reason(e));
             }
             Json.At where = new Json.At(file, at);
             if (!messages.isArray()) throw where.error("Messages", "expected a JSON list of messages, got " + Json.kind(messages));

@@ -1,8 +1,8 @@
 package org.crs4j.models.hub;
 
 import java.io.PrintStream;
-import org.crs4j.io.ProgressDisplay;
-import org.crs4j.io.Terminal;
+import org.crs4j.tensor.io.ProgressDisplay;
+import org.crs4j.tensor.io.Terminal;
 
 /** Progress of one file download at a time. */
 public interface DownloadProgress {

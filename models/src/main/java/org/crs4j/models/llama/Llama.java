@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.crs4j.autograd.Variable;
-import org.crs4j.io.InputFiles;
+import org.crs4j.tensor.io.InputFiles;
 import org.crs4j.models.DeclaredSizes;
 import org.crs4j.models.LoadedModel;
 import org.crs4j.models.ModelFormatException;

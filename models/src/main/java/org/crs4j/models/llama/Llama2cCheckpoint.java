@@ -9,7 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.crs4j.io.InputFiles;
+import org.crs4j.tensor.io.InputFiles;
 import org.crs4j.models.ModelFormatException;
 import org.crs4j.nn.transformer.RotaryEmbedding;
 import org.crs4j.tensor.DType;

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.crs4j.autograd.Variable;
-import org.crs4j.io.InputFiles;
+import org.crs4j.tensor.io.InputFiles;
 import org.crs4j.models.DeclaredSizes;
 import org.crs4j.models.JsonFields;
 import org.crs4j.models.LoadedModel;

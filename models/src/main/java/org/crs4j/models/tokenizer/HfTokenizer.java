@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.crs4j.io.StrictJson;
+import org.crs4j.tensor.io.StrictJson;
 
 import org.crs4j.models.tokenizer.HfAddedTokens.AddedToken;
 import org.crs4j.models.tokenizer.HfAddedTokens.Segment;
@@ -96,7 +96,7 @@ public final class HfTokenizer implements Tokenizer {
     private static JsonNode json(Path file, long maxBytes, boolean object) throws IOException {
         try {
             return object ? StrictJson.readObject(file, maxBytes) : StrictJson.read(file, maxBytes);
-        } catch (org.crs4j.io.FileFormatException e) {
+        } catch (org.crs4j.tensor.io.FileFormatException e) {
             throw new TokenizerFormatException(file, e.what(), e);
         }
     }

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.crs4j.io.InputFiles;
+import org.crs4j.tensor.io.InputFiles;
 
 import org.crs4j.models.tokenizer.SentencePieceModel.ModelType;
 import org.crs4j.models.tokenizer.SentencePieceModel.NormalizerSpec;

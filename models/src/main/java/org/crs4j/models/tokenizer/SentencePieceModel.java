@@ -60,7 +60,7 @@ public final class SentencePieceModel {
     }
 
     public static SentencePieceModel read(Path file) throws IOException {
-        return parse(org.crs4j.io.InputFiles.readAll(file, Tokenizers.MAX_FILE_BYTES), file);
+        return parse(org.crs4j.tensor.io.InputFiles.readAll(file, Tokenizers.MAX_FILE_BYTES), file);
     }
 
     /** Parses a serialized {@code ModelProto}; {@code file} only names the source in errors. */

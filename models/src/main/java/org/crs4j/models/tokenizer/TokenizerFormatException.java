@@ -1,7 +1,7 @@
 package org.crs4j.models.tokenizer;
 
 import java.nio.file.Path;
-import org.crs4j.io.FileFormatException;
+import org.crs4j.tensor.io.FileFormatException;
 
 /** A tokenizer file that cannot be read: the message names the file and what is wrong where. */
 public final class TokenizerFormatException extends FileFormatException {

@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.crs4j.io.InputFiles;
+import org.crs4j.tensor.io.InputFiles;
 
 /**
  * Finds and loads the tokenizer of a model folder or a tokenizer file.

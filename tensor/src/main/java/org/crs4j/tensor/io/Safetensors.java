@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import org.crs4j.io.InputFiles;
+import org.crs4j.tensor.io.InputFiles;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;

@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
-import org.crs4j.io.InputFiles;
+import org.crs4j.tensor.io.InputFiles;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package org.crs4j.tensor.io;
 
 import java.nio.file.Path;
-import org.crs4j.io.FileFormatException;
+import org.crs4j.tensor.io.FileFormatException;
 
 /**
  * A safetensors file or sharded index that breaks the format. The message names the file, and where it applies the

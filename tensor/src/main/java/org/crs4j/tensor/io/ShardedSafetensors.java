@@ -11,7 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import org.crs4j.io.InputFiles;
+import org.crs4j.tensor.io.InputFiles;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -49,7 +49,7 @@ public record RerankSettings(int candidates, int listLength, int contextTurns, S
         }
         String source = "rerank.properties";
         if (override != null) {
-            String problem = org.crs4j.io.InputFiles.problem(override); // a FIFO is named as one, not taken for missing
+            String problem = org.crs4j.tensor.io.InputFiles.problem(override); // a FIFO is named as one, not taken for missing
             if (problem != null) throw new IllegalArgumentException("--settings " + override + ": " + problem);
             Properties o = new Properties();
             try (Reader r = Files.newBufferedReader(override, StandardCharsets.UTF_8)) {

@@ -1,4 +1,4 @@
-package org.crs4j.io.testing;
+package org.crs4j.tensor.io.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

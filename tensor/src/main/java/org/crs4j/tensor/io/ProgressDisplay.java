@@ -1,4 +1,4 @@
-package org.crs4j.io;
+package org.crs4j.tensor.io;
 
 import java.io.PrintStream;
 import java.time.Duration;

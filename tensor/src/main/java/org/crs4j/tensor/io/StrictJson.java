@@ -1,4 +1,4 @@
-package org.crs4j.io;
+package org.crs4j.tensor.io;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
