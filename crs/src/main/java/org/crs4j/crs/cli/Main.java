@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "crs4j", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Pure-Java deep learning and LLM-enhanced conversational recommender systems.",
-        subcommands = {InfoCommand.class, TensorsCommand.class, org.crs4j.data.cli.DataCommand.class,
+        subcommands = {InfoCommand.class, TensorsCommand.class, org.crs4j.data.cli.DataCommand.class, TrainCommand.class,
                 org.crs4j.models.cli.TokenizeCommand.class, org.crs4j.models.cli.GenerateCommand.class})
 public final class Main implements Runnable {
 
@@ -22,8 +22,14 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if ("1".equals(System.getenv("CRS4J_DEBUG"))) e.printStackTrace();
-            cmd.getErr().println("crs4j " + cmd.getCommandName() + ": " + oneLine(e));
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(e)); // e.g. "crs4j train rlpf: ..."
             return 1;
+        });
+        cli.setParameterExceptionHandler((e, a) -> {
+            // one line like every other failure; the usage is one --help away
+            String name = e.getCommandLine().getCommandSpec().qualifiedName();
+            e.getCommandLine().getErr().println(name + ": " + oneLine(e) + " (see " + name + " --help)");
+            return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli.execute(args);
     }

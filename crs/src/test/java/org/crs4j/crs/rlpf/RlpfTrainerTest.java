@@ -1,0 +1,192 @@
+package org.crs4j.crs.rlpf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.crs4j.autograd.GradMode;
+import org.crs4j.crs.controller.ControllerModels;
+import org.crs4j.crs.controller.TinyT5;
+import org.crs4j.crs.llm.Llm;
+import org.crs4j.crs.llm.LlmRequest;
+import org.crs4j.crs.llm.LlmResponse;
+import org.crs4j.crs.llm.Sampling;
+import org.crs4j.models.LanguageModel;
+import org.crs4j.models.t5.T5;
+import org.crs4j.tensor.Generator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The RLPF loop on toy environments whose rewards are known. */
+class RlpfTrainerTest {
+    private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+    private static List<String> prompts(int n, long seed) {
+        Generator g = new Generator(seed);
+        float[] u = new float[n * 6];
+        List<String> out = new ArrayList<>();
+        u = org.crs4j.tensor.Tensor.rand(g, n * 6).toFloatArray();
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for (int i = 0; i < n; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int j = 0; j < 1 + (int) (u[i * 6] * 5); j++) sb.append(alphabet.charAt((int) (u[i * 6 + j + 1] * alphabet.length())));
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    /** E[R] of the one-token toy exactly: the mean over prompts of p(first token = target | prompt). */
+    private static double expectedReward(LanguageModel lm, List<String> prompts, int target) {
+        int[][] p = new int[prompts.size()][], t = new int[prompts.size()][];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = lm.encodePrompt(prompts.get(i));
+            t[i] = new int[] {target};
+        }
+        lm.module().eval();
+        try (var off = GradMode.off()) {
+            double sum = 0;
+            for (double lp : lm.logProbs(p, t).data().toDoubleArray()) sum += Math.exp(lp);
+            return sum / p.length;
+        }
+    }
+
+    @Test
+    void reinforceRaisesTheExpectedRewardOfAToyTaskFromNearZeroToNearOne() throws Exception {
+        T5 lm = TinyT5.inMemory(16, 32, 1, 1);
+        List<String> prompts = prompts(32, 5);
+        int target = lm.tokenizer().pieceId("z");
+        Environment env = new TargetTokenEnvironment(prompts, target, "z", 1);
+        double before = expectedReward(lm, prompts, target);
+        assertTrue(before < 0.05, "a random policy rarely says z: E[R] = " + before);
+        RlpfTrainer.Settings s = RlpfTrainer.Settings.defaults(200, 16).withLambda(1).withOptimizer(1e-2, 0, 1.0)
+                .withSampling(1, 1, 1).withBaseline(0.1, 0);
+        RlpfTrainer trainer = new RlpfTrainer(lm, env, s, null, QUIET);
+        int steps = 0;
+        double after = before;
+        while (steps < 200 && after < 0.95) {
+            for (int k = 0; k < 10; k++) trainer.step(steps++);
+            after = expectedReward(lm, prompts, target);
+        }
+        System.out.printf("toy RLPF: E[R] %.4f -> %.4f in %d steps of 16 episodes%n", before, after, steps);
+        assertTrue(after >= 0.95, "E[R] after " + steps + " steps: " + after + " (from " + before + ")");
+        assertTrue(trainer.baseline().value() > 0.5, "the baseline follows the rewards: " + trainer.baseline().value());
+    }
+
+    @Test
+    void aBatchWhoseRewardsAllEqualTheBaselineMovesNothing() throws Exception {
+        T5 lm = TinyT5.inMemory(8, 16, 1, 2);
+        Environment constant = new SingleCallEnvironment() {
+            @Override protected LlmRequest request(int index) { return new LlmRequest("c", "abc" + index, new Sampling(3, 1, 1, 0)); }
+            @Override protected Outcome measure(int index, LlmResponse r) { return Outcome.of(0.25, 0); }
+            @Override public String describe() { return "constant"; }
+            @Override public int size() { return 5; }
+        };
+        Map<String, float[]> before = new LinkedHashMap<>();
+        lm.module().namedParameters().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
+        RlpfTrainer trainer = new RlpfTrainer(lm, constant, RlpfTrainer.Settings.defaults(3, 4).withLambda(1).withBaseline(0.5, 0.25), null, QUIET);
+        for (int step = 0; step < 3; step++) {
+            RlpfTrainer.StepResult r = trainer.step(step);
+            assertFalse(r.updated(), "no signal, no update");
+            assertEquals(0.25, r.baseline());
+            assertTrue(r.sampledTokens() > 0);
+        }
+        lm.module().namedParameters().forEach((n, p) -> assertArrayEquals(before.get(n), p.data().toFloatArray(), n + " moved"));
+        assertTrue(trainer.optimizer().stateTensors().isEmpty(), "AdamW never stepped");
+    }
+
+    /** Episodes of two calls each; odd cases answer with text that "does not parse", one case reports NaN. */
+    private static final class TwoCallEnvironment implements Environment {
+        final int nanCase;
+
+        TwoCallEnvironment(int nanCase) {
+            this.nanCase = nanCase;
+        }
+
+        @Override public String describe() { return "two-call test environment"; }
+        @Override public int size() { return 6; }
+
+        @Override
+        public Outcome play(int index, Llm llm) {
+            LlmResponse first = llm.complete(new LlmRequest("detection", "case " + index, new Sampling(4, 0, 1, 0)));
+            llm.complete(new LlmRequest("response", "after " + first.text(), new Sampling(3, 0, 1, 0)));
+            if (index == nanCase) return Outcome.of(Double.NaN, 0.5);
+            return index % 2 == 1 ? Outcome.unparsed() : Outcome.of(1, 0.5);
+        }
+    }
+
+    @Test
+    void unparsedEpisodesEarnZeroAndAreCountedAndNanRewardsAreRefused() throws Exception {
+        T5 lm = TinyT5.inMemory(8, 16, 1, 4);
+        RlpfTrainer trainer = new RlpfTrainer(lm, new TwoCallEnvironment(-1), RlpfTrainer.Settings.defaults(1, 6).withLambda(0.5), null, QUIET);
+        RlpfTrainer.StepResult r = trainer.step(0);
+        assertEquals(3, r.unparsed());
+        assertEquals(3 * 0.75 / 6, r.meanReward(), 1e-12, "parsed episodes earn 0.5·1 + 0.5·0.5; unparsed ones 0");
+        assertTrue(r.updated());
+        assertTrue(r.sampledTokens() >= 12, "both calls of every episode are scored: " + r.sampledTokens());
+
+        T5 lm2 = TinyT5.inMemory(8, 16, 1, 4);
+        Map<String, float[]> before = new LinkedHashMap<>();
+        lm2.module().namedParameters().forEach((n, p) -> before.put(n, p.data().toFloatArray()));
+        RlpfTrainer nan = new RlpfTrainer(lm2, new TwoCallEnvironment(4), RlpfTrainer.Settings.defaults(1, 6), null, QUIET);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> nan.step(0));
+        assertTrue(e.getMessage().contains("reward is NaN") && e.getMessage().contains("case 4") && e.getMessage().contains("two-call"), e.getMessage());
+        lm2.module().namedParameters().forEach((n, p) -> assertArrayEquals(before.get(n), p.data().toFloatArray(), n + " changed before the refusal"));
+    }
+
+    @Test
+    void settingsOutsideTheirRangeAreRefusedByOptionName() {
+        assertEquals("--lambda: 1.5 is outside [0, 1]", assertThrows(IllegalArgumentException.class,
+                () -> RlpfTrainer.Settings.defaults(1, 1).withLambda(1.5)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RlpfTrainer.Settings.defaults(1, 1).withLambda(Double.NaN))
+                .getMessage().startsWith("--lambda: NaN"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RlpfTrainer.Settings.defaults(1, 1).withSampling(0, 1, 5))
+                .getMessage().startsWith("--temperature: 0.0 must be > 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RlpfTrainer.Settings.defaults(1, 1).withBaseline(0, 0))
+                .getMessage().startsWith("--baseline-rate"));
+        assertThrows(IllegalArgumentException.class, () -> new Reward(0.5).of(Outcome.of(1.5, 0), "e"));
+        assertEquals(0.7 * 1 + 0.3 * 0.2, new Reward(0.7).of(Outcome.of(1, 0.2), "e"), 1e-15);
+        assertEquals(0.0, new Reward(0.7).of(new Outcome(1, 1, false), "e"));
+    }
+
+    @Test
+    void aResumedRunEndsBitIdenticalToAnUninterruptedOne(@TempDir Path tmp) throws Exception {
+        List<String> prompts = prompts(10, 9);
+        RlpfTrainer.Settings s = RlpfTrainer.Settings.defaults(6, 4).withLambda(1).withOptimizer(5e-3, 0.01, 0.5)
+                .withSampling(1.0, 0.9, 3).withRun(21, 3, 3);
+        Path whole = tmp.resolve("whole"), parts = tmp.resolve("parts");
+        Map<String, float[]> end = run(tmp.resolve("m1"), prompts, s, whole, false);
+        run(tmp.resolve("m2"), prompts, RlpfTrainer.Settings.defaults(3, 4).withLambda(1).withOptimizer(5e-3, 0.01, 0.5)
+                .withSampling(1.0, 0.9, 3).withRun(21, 3, 3), parts, false);
+        Map<String, float[]> resumed = run(tmp.resolve("m3"), prompts, s, parts, true);
+        end.forEach((n, v) -> assertArrayEquals(v, resumed.get(n), n));
+        assertEquals(Files.readAllLines(whole.resolve(RlpfTrainer.METRICS)).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList(),
+                Files.readAllLines(parts.resolve(RlpfTrainer.METRICS)).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList(),
+                "same losses, rewards and baselines step by step (the time column aside)");
+        assertEquals(7, Files.readAllLines(parts.resolve(RlpfTrainer.METRICS)).size());
+        // the saved folder is a normal model folder
+        try (LanguageModel back = ControllerModels.open(parts.toString())) {
+            back.module().namedParameters().forEach((n, p) -> assertArrayEquals(resumed.get(n), p.data().toFloatArray(), n));
+        }
+    }
+
+    private static Map<String, float[]> run(Path modelDir, List<String> prompts, RlpfTrainer.Settings s, Path out, boolean resume) throws Exception {
+        T5 lm = ControllerModels.create(modelDir, TinyT5.config(modelDir, 8, 2, 4, 16, 1, 0.0), TinyT5.tokenizer(), new Generator(17));
+        ControllerModels.trainOnly(lm, "decoder\\..*|shared\\..*|lm_head\\..*");
+        Environment env = new TargetTokenEnvironment(prompts, lm.tokenizer().pieceId("a"), "a", 3);
+        new RlpfTrainer(lm, env, s, out, QUIET).run(resume);
+        Map<String, float[]> params = new LinkedHashMap<>();
+        lm.module().namedParameters().forEach((n, p) -> params.put(n, p.data().toFloatArray()));
+        return params;
+    }
+}
