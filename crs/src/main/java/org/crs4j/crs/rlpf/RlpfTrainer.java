@@ -119,9 +119,10 @@ public final class RlpfTrainer {
      *
      * @param baseline b as used by this step's update (before the batch's rewards were folded in)
      * @param updated  false when every reward equalled b (no signal: no update)
+     * @param playSeconds time spent playing the episodes (sampling, environment); the rest of {@code seconds} is the update
      */
     public record StepResult(long step, double loss, double meanReward, double baseline, int unparsed, double gradNorm,
-                             int sampledTokens, boolean updated, double seconds) {}
+                             int sampledTokens, boolean updated, double seconds, double playSeconds) {}
 
     private final LanguageModel lm;
     private final Environment env;
@@ -189,6 +190,7 @@ public final class RlpfTrainer {
         int[] cases = cases(step);
         policy.begin(s.seed() ^ (0x5851F42D4C957F2DL * (step + 1)), cases.length);
         List<Outcome> outcomes = env.playAll(cases, policy);
+        long played = System.nanoTime();
         if (outcomes.size() != cases.length) {
             throw new IllegalStateException(env.describe() + ": returned " + outcomes.size() + " outcomes for " + cases.length + " episodes");
         }
@@ -218,7 +220,8 @@ public final class RlpfTrainer {
             opt.zeroGrad();
         }
         baseline.update(rewards);
-        return new StepResult(step, loss, mean, b, unparsed, norm, tokens, signal, (System.nanoTime() - t0) / 1e9);
+        long t1 = System.nanoTime();
+        return new StepResult(step, loss, mean, b, unparsed, norm, tokens, signal, (t1 - t0) / 1e9, (played - t0) / 1e9);
     }
 
     /** Runs the remaining steps (all of them, or from the saved state with {@code resume}); returns every step's figures. */
@@ -232,7 +235,7 @@ public final class RlpfTrainer {
         identity.put("environment", env.describe());
         identity.put("trained", String.join(" ", ControllerModels.trainableNames(lm)).hashCode() + "");
         MetricsLog log = new MetricsLog(out.resolve(METRICS), "step", "loss", "mean_reward", "baseline", "unparsed", "grad_norm",
-                "sampled_tokens", "updated", "seconds");
+                "sampled_tokens", "updated", "play_seconds", "seconds");
         long step = 0;
         if (resume) {
             if (!Files.isRegularFile(state)) throw new IOException(state + ": no training state to resume (run without --resume first)");
@@ -254,7 +257,7 @@ public final class RlpfTrainer {
                 StepResult r = step(step);
                 results.add(r);
                 elapsed += r.seconds();
-                log.add(step, r.loss(), r.meanReward(), r.baseline(), r.unparsed(), r.gradNorm(), r.sampledTokens(), r.updated(), elapsed);
+                log.add(step, r.loss(), r.meanReward(), r.baseline(), r.unparsed(), r.gradNorm(), r.sampledTokens(), r.updated(), r.playSeconds(), elapsed);
                 bar.advance(s.batchSize(), String.format("loss %.4f reward %.3f baseline %.3f%s", r.loss(), r.meanReward(),
                         baseline.value(), r.unparsed() > 0 ? " unparsed " + r.unparsed() : ""));
                 if ((step + 1) % s.saveEvery() == 0 || step + 1 == s.steps()) save(state, step + 1, identity, log);
