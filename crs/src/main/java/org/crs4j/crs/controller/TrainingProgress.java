@@ -1,6 +1,7 @@
 package org.crs4j.crs.controller;
 
 import java.io.PrintStream;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -20,7 +21,7 @@ public final class TrainingProgress implements AutoCloseable {
                 .setConsumer(System.console() != null ? new ConsoleProgressBarConsumer(err) // the terminal's width
                         : new ConsoleProgressBarConsumer(err, 200)) // a log file: keep the whole line
                 .setUpdateIntervalMillis(500).setUnit(" samples", 1)
-                .showSpeed().startsFrom(doneSamples, Duration.ZERO).build();
+                .showSpeed(new DecimalFormat("0.0##")).startsFrom(doneSamples, Duration.ZERO).build();
     }
 
     /** {@code samples} more done; {@code figures} replaces the message (e.g. "loss 0.52 reward 0.31 baseline 0.28"). */
