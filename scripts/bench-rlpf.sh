@@ -8,7 +8,8 @@
 #
 # Both sides time it the same way: 3 warm-up iterations, then 10 iterations of 3 s, each the mean step time; the
 # figure is the mean of the iterations, and the fastest iteration shows the step without interference when other
-# processes load the machine. PyTorch gets OpenBLAS through TORCH_BLAS_DIR (default: Debian's openblas-pthread folder
+# processes load the machine. Both also report the process's CPU time per step (all threads: compute, and GC and JIT
+# for crs4j), which other jobs on the machine disturb much less than wall-clock time. PyTorch gets OpenBLAS through TORCH_BLAS_DIR (default: Debian's openblas-pthread folder
 # when installed; see scripts/bench-transformer-block.sh for why) and runs under both OpenMP wait policies, its faster
 # run being the figure.
 #
@@ -39,12 +40,15 @@ read -r CRS4J_MS CRS4J_ERR CRS4J_MIN < <("$PY" -c "
 import json; m = json.load(open('$OUT/jmh.json'))[0]['primaryMetric']; raw = m['rawData'][0]
 print(f\"{m['score']:.1f} {m['scoreError']:.1f} {min(raw):.1f}\")")
 echo "crs4j iterations (ms/step): $("$PY" -c "import json; r=json.load(open('$OUT/jmh.json'))[0]['primaryMetric']; print(' '.join(f'{x:.1f}' for x in r['rawData'][0]))")"
+CRS4J_CPU=$("$JAVA" "${FLAGS[@]}" -XX:+UseParallelGC -Xmx4g -cp bench/target/benchmarks.jar org.crs4j.bench.RlpfStepCpuTime 2>/dev/null \
+  | sed -n 's/^crs4j_cpu_ms //p')
+echo "crs4j process CPU time per step: $CRS4J_CPU ms"
 
 echo "== PyTorch ($THREADS threads)"
 if [ -z "${TORCH_BLAS_DIR-}" ] && [ -f /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
   TORCH_BLAS_DIR=/usr/lib/x86_64-linux-gnu/openblas-pthread
 fi
-TORCH_MS=""; TORCH_MIN=""; TORCH_POLICY=""
+TORCH_MS=""; TORCH_MIN=""; TORCH_POLICY=""; TORCH_CPU=""
 for policy in default PASSIVE; do
   echo "-- OMP_WAIT_POLICY=$policy"
   TORCH_OUT=$( ( [ "$policy" = default ] || export OMP_WAIT_POLICY=$policy
@@ -54,7 +58,9 @@ for policy in default PASSIVE; do
   case "$TORCH_OUT" in *openblas*) ;; *) echo "warning: PyTorch runs on the reference BLAS: set TORCH_BLAS_DIR for a fair peer" ;; esac
   ms=$(echo "$TORCH_OUT" | sed -n 's/^pytorch_mean_ms //p')
   mn=$(echo "$TORCH_OUT" | sed -n 's/^pytorch_best_ms //p')
+  cpu=$(echo "$TORCH_OUT" | sed -n 's/^pytorch_cpu_ms //p')
   if [ -z "$TORCH_MS" ] || "$PY" -c "import sys; sys.exit(0 if $ms < $TORCH_MS else 1)"; then TORCH_MS=$ms; TORCH_POLICY=$policy; fi
+  if [ -z "$TORCH_CPU" ] || "$PY" -c "import sys; sys.exit(0 if $cpu < $TORCH_CPU else 1)"; then TORCH_CPU=$cpu; fi
   TORCH_MIN=$("$PY" -c "print(min(x for x in [$mn, ${TORCH_MIN:-1e30}]))")
 done
 
@@ -76,3 +82,5 @@ printf "  mean:    crs4j %s ± %s ms  |  PyTorch %s ms (OMP_WAIT_POLICY=%s)  |  
   "$CRS4J_MS" "$CRS4J_ERR" "$TORCH_MS" "$TORCH_POLICY" "$("$PY" -c "print(f'{$CRS4J_MS / $TORCH_MS:.2f}')")"
 printf "  fastest: crs4j %s ms  |  PyTorch %s ms  |  ratio %s\n" "$CRS4J_MIN" "$TORCH_MIN" \
   "$("$PY" -c "print(f'{$CRS4J_MIN / $TORCH_MIN:.2f}')")"
+printf "  CPU time per step (all threads): crs4j %s ms  |  PyTorch %s ms  |  ratio %s\n" "$CRS4J_CPU" "$TORCH_CPU" \
+  "$("$PY" -c "print(f'{$CRS4J_CPU / $TORCH_CPU:.2f}')")"

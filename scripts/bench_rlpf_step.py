@@ -15,7 +15,8 @@ and the exact prompt ids. The step:
   4. log P of the 8 samples in one teacher-forced batch, loss = -(1/8) sum (R - b) log P, backward,
      clip_grad_norm_(1.0), torch.optim.AdamW (lr 5e-5, weight decay 0.01), zero_grad.
 Timed as the JMH benchmark: warm-up iterations, then measured iterations of --time seconds, each its mean step time.
-Prints the iterations, pytorch_mean_ms, pytorch_best_ms, the BLAS torch loaded and the peak resident memory.
+Prints the iterations, pytorch_mean_ms, pytorch_best_ms, the process CPU time per measured step (pytorch_cpu_ms:
+time.process_time, all threads), the BLAS torch loaded and the peak resident memory.
 """
 import argparse
 import json
@@ -216,6 +217,7 @@ def main():
         opt.zero_grad(set_to_none=True)
         for r in rewards.tolist():
             state["baseline"] += 0.1 * (r - state["baseline"])
+        state["steps"] = state.get("steps", 0) + 1
         return loss.item()
 
     def iteration():
@@ -233,8 +235,12 @@ def main():
           % (params, w["parameters"], batch, min(len(p) for p in prompts), longest, new_tokens))
     for _ in range(args.warmup):
         iteration()
+    cpu0 = time.process_time()
+    n0 = state.setdefault("steps", 0)
     times = [iteration() for _ in range(args.iterations)]
+    cpu_ms = (time.process_time() - cpu0) * 1000 / (state["steps"] - n0)
     print("pytorch iterations (ms/step): " + " ".join("%.1f" % t for t in times))
+    print("pytorch_cpu_ms %.1f" % cpu_ms)
     print("pytorch_mean_ms %.2f" % (sum(times) / len(times)))
     print("pytorch_best_ms %.2f" % min(times))
     print("pytorch_peak_rss_mib %.0f" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
