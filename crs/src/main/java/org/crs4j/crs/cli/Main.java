@@ -31,7 +31,14 @@ public final class Main implements Runnable {
             e.getCommandLine().getErr().println(name + ": " + oneLine(e) + " (see " + name + " --help)");
             return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            if ("1".equals(System.getenv("CRS4J_DEBUG"))) e.printStackTrace();
+            cli.getErr().println("crs4j: out of Java heap memory (" + oneLine(e) + "): raise it with CRS4J_JAVA_OPTS=-Xmx..."
+                    + " or do less at once (fewer trained layers, a smaller batch or micro-batch)");
+            return 1;
+        }
     }
 
     static String oneLine(Throwable e) {
