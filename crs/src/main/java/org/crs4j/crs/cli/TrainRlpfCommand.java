@@ -62,7 +62,8 @@ final class TrainRlpfCommand implements Callable<Integer> {
         RlpfTrainer.Settings settings = new RlpfTrainer.Settings(steps, batchSize, lambda, baselineRate, baselineStart, temperature,
                 topP, maxNewTokens, lr, weightDecay, clip, microBatch, seed, saveEvery);
         Environments.check(env);
-        List<Pair> cases = pairs == null ? null : PairsFile.read(pairs);
+        if (pairs == null) throw new IllegalArgumentException("--pairs: --env " + env + " needs the cases' prompts (a pairs file)");
+        List<Pair> cases = PairsFile.read(pairs);
         try (LanguageModel lm = ControllerModels.open(model)) {
             if (Files.isDirectory(out) && Files.isDirectory(lm.source()) && Files.isSameFile(lm.source(), out)) {
                 throw new IllegalArgumentException("--out " + out + ": is the policy's own folder; save into another");

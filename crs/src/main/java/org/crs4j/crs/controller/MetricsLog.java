@@ -34,9 +34,14 @@ public final class MetricsLog {
         if (lines.isEmpty() || !lines.get(0).equals(header)) {
             throw new IOException(file + ": line 1: columns are not " + header + " (a log of another kind of run?)");
         }
-        for (String line : lines.subList(1, lines.size())) {
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
             int comma = line.indexOf(',');
-            if (comma > 0 && Long.parseLong(line.substring(0, comma)) < step) rows.add(line);
+            try {
+                if (Long.parseLong(line.substring(0, Math.max(comma, 0))) < step) rows.add(line);
+            } catch (NumberFormatException e) {
+                throw new IOException(file + ": line " + (i + 1) + ": no step number at the start");
+            }
         }
     }
 

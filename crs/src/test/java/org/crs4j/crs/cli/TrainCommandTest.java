@@ -108,6 +108,9 @@ class TrainCommandTest {
         assertEquals("crs4j train rlpf: --lambda: 1.5 is outside [0, 1]", lambda.err().strip());
         assertFalse(Files.exists(out), "nothing is written for a refused run");
 
+        MainTokenizeTest.Result noPairs = MainTokenizeTest.main("", "train", "rlpf", "--controller", controller.toString(), "--env", "exact",
+                "--out", out.toString());
+        assertEquals("crs4j train rlpf: --pairs: --env exact needs the cases' prompts (a pairs file)", noPairs.err().strip());
         MainTokenizeTest.Result env = MainTokenizeTest.main("", append(base, "--env", "bleu"));
         assertEquals("crs4j train rlpf: --env: \"bleu\" is not an environment (token:PIECE or exact)", env.err().strip());
         MainTokenizeTest.Result piece = MainTokenizeTest.main("", append(base, "--env", "token:nope"));
