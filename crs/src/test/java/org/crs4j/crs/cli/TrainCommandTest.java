@@ -51,6 +51,11 @@ class TrainCommandTest {
         try (LanguageModel lm = ControllerModels.open(controller.toString())) {
             assertEquals(64, lm.decoder().vocabSize());
         }
+        // the shared LLM contract opens it like any model folder
+        try (org.crs4j.crs.llm.Llm llm = org.crs4j.crs.llm.Llms.open(controller.toString())) {
+            var answer = llm.complete(new org.crs4j.crs.llm.LlmRequest("detection", "abc", org.crs4j.crs.llm.Sampling.greedy(6)));
+            assertTrue(answer.outputIds().length >= 1 && answer.outputIds().length <= 6, java.util.Arrays.toString(answer.outputIds()));
+        }
         // the same folder again: refused, nothing overwritten
         byte[] weights = Files.readAllBytes(controller.resolve("model.safetensors"));
         MainTokenizeTest.Result again = MainTokenizeTest.main("", controllerArgs(tmp, controller));
@@ -88,6 +93,33 @@ class TrainCommandTest {
         assertTrue(line.startsWith("crs4j train rlpf: " + rlpf.resolve(RlpfTrainer.STATE) + ": saved with model \"t5 vocab 64"), line);
         assertTrue(line.contains("this run has \"t5 vocab 8000"), line);
         assertEquals(1, line.lines().count());
+    }
+
+    /** The same command on a LLaMA (stories260K, BF16 in shards): chosen layers widened to F32, trained, saved as a folder. */
+    @Test
+    void rlpfTrainsChosenLayersOfABf16LlamaAndSavesAFolder(@TempDir Path tmp) throws Exception {
+        String shared = System.getProperty("crs4j.shared");
+        Path model = shared == null ? null : Path.of(shared, "models", "stories260K", "hf-bf16-sharded");
+        org.junit.jupiter.api.Assumptions.assumeTrue(model != null && Files.isDirectory(model), "stories260K not found under crs4j.shared=" + shared);
+        Path prompts = tmp.resolve("stories.jsonl");
+        Files.writeString(prompts, "{\"prompt\": \"Once upon a time\", \"target\": \"-\"}\n{\"prompt\": \"Lily saw a big dog\", \"target\": \"-\"}\n");
+        Path out = tmp.resolve("rlpf");
+        MainTokenizeTest.Result r = MainTokenizeTest.main("", "train", "rlpf", "--llm", model.toString(), "--env", "token:▁the", "--pairs",
+                prompts.toString(), "--out", out.toString(), "--steps", "2", "--batch-size", "2", "--max-new-tokens", "8", "--lambda", "1",
+                "--baseline-start", "0.5", "--lr", "1e-2", "--train-layers", "model\\.layers\\.4\\..*|model\\.norm\\.weight");
+        assertEquals(0, r.exit(), r.err());
+        List<String> log = Files.readAllLines(out.resolve(RlpfTrainer.METRICS));
+        assertTrue(log.get(1).contains(",true,") && log.get(2).contains(",true,"), "both steps updated: " + log);
+        try (LanguageModel before = ControllerModels.open(model.toString()); LanguageModel after = ControllerModels.open(out.toString())) {
+            assertTrue(!after.isEncoderDecoder());
+            var b = before.module().namedParameters();
+            after.module().namedParameters().forEach((n, p) -> {
+                boolean same = java.util.Arrays.equals(b.get(n).data().toFloatArray(), p.data().toFloatArray());
+                boolean trained = n.startsWith("model.layers.4.") || n.equals("model.norm.weight");
+                assertEquals(!trained, same, n + (trained ? " was trained but did not change" : " was frozen but changed"));
+                assertEquals(trained ? org.crs4j.tensor.DType.F32 : org.crs4j.tensor.DType.BF16, p.data().dtype(), n);
+            });
+        }
     }
 
     private static String[] append(String[] a, String... more) {
