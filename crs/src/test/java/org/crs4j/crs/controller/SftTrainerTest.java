@@ -26,11 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Supervised fine-tuning learns a task it could not do, measured on held-out pairs; its runs resume exactly. */
-class SftTrainerTest {
+public class SftTrainerTest {
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
 
     /** "reverse" task: a word of 2-5 letters from a-h, written backwards; train and held-out words are distinct. */
-    static List<List<Pair>> reverseTask(int train, int held, long seed) {
+    public static List<List<Pair>> reverseTask(int train, int held, long seed) {
         float[] u = Tensor.rand(new Generator(seed), (train + held) * 40).toFloatArray();
         Set<String> seen = new HashSet<>();
         List<Pair> all = new ArrayList<>();

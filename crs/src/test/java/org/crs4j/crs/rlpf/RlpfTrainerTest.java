@@ -25,6 +25,7 @@ import org.crs4j.crs.llm.Sampling;
 import org.crs4j.models.LanguageModel;
 import org.crs4j.models.t5.T5;
 import org.crs4j.tensor.Generator;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +82,55 @@ class RlpfTrainerTest {
         System.out.printf("toy RLPF: E[R] %.4f -> %.4f in %d steps of 16 episodes%n", before, after, steps);
         assertTrue(after >= 0.95, "E[R] after " + steps + " steps: " + after + " (from " + before + ")");
         assertTrue(trainer.baseline().value() > 0.5, "the baseline follows the rewards: " + trainer.baseline().value());
+    }
+
+    /**
+     * The experiment of the issue in miniature: a controller fine-tuned by SFT (reverse task, 100 steps, not converged),
+     * then RLPF with the exact-match reward on the training pairs; held-out exact match before and after, per pair,
+     * with a paired t-test; and, as the control the claim needs, the same SFT continued for as many samples.
+     */
+    @Test
+    @Tag("slow")
+    void rlpfRaisesHeldOutExactMatchOverItsSftStartingPoint(@TempDir Path tmp) throws Exception {
+        List<List<org.crs4j.crs.controller.Pair>> task = org.crs4j.crs.controller.SftTrainerTest.reverseTask(500, 200, 3);
+        var train = task.get(0);
+        var held = task.get(1);
+        org.crs4j.crs.controller.SftTrainer.Settings sft = new org.crs4j.crs.controller.SftTrainer.Settings(10, 50, 1e-2, 0.01, 1.0, 10, 64, 16, 5, 1000, 0);
+        T5 lm = ControllerModels.create(tmp.resolve("a"), TinyT5.config(tmp, 32, 4, 8, 64, 2, 0.0), TinyT5.tokenizer(), new Generator(1));
+        new org.crs4j.crs.controller.SftTrainer(lm, null, train, List.of(), sft, tmp.resolve("sft"), QUIET).run(false);
+        double[] before = correct(lm, held);
+        RlpfTrainer rl = new RlpfTrainer(lm, new ExactMatchEnvironment(train, 8), RlpfTrainer.Settings.defaults(150, 32).withLambda(1)
+                .withOptimizer(3e-4, 0, 1.0).withBaseline(0.05, 0.5).withSampling(1, 1, 8), null, QUIET);
+        for (int step = 0; step < 150; step++) rl.step(step);
+        double[] after = correct(lm, held);
+        // control: the same SFT model trained on by SFT for as many samples (150 x 32 = 4,800: 10 more epochs of 500 at batch 32)
+        T5 control = ControllerModels.create(tmp.resolve("b"), TinyT5.config(tmp, 32, 4, 8, 64, 2, 0.0), TinyT5.tokenizer(), new Generator(1));
+        new org.crs4j.crs.controller.SftTrainer(control, null, train, List.of(), sft, tmp.resolve("sft2"), QUIET).run(false);
+        new org.crs4j.crs.controller.SftTrainer(control, null, train, List.of(), new org.crs4j.crs.controller.SftTrainer.Settings(
+                10, 32, 3e-4, 0, 1.0, 0, 64, 16, 5, 1000, 0), tmp.resolve("sft3"), QUIET).run(false);
+        double[] more = correct(control, held);
+        var t = new org.apache.commons.math3.stat.inference.TTest();
+        System.out.printf("held-out exact match (%d pairs): SFT %.3f ± %.3f, +RLPF %.3f ± %.3f (paired t-test p = %.3g),"
+                        + " SFT continued %.3f ± %.3f (vs RLPF p = %.3g)%n", held.size(), mean(before), ci(before), mean(after), ci(after),
+                t.pairedTTest(before, after), mean(more), ci(more), t.pairedTTest(after, more));
+        assertTrue(mean(after) >= mean(before) + 0.03, mean(before) + " -> " + mean(after));
+    }
+
+    private static double[] correct(LanguageModel lm, List<org.crs4j.crs.controller.Pair> pairs) {
+        List<String> out = org.crs4j.crs.controller.SftTrainer.greedy(lm, pairs, 50, 64, 8);
+        double[] c = new double[pairs.size()];
+        for (int i = 0; i < c.length; i++) c[i] = out.get(i).strip().equals(pairs.get(i).target()) ? 1 : 0;
+        return c;
+    }
+
+    private static double mean(double[] x) {
+        return java.util.Arrays.stream(x).average().orElse(Double.NaN);
+    }
+
+    /** Half-width of the normal 95% interval of a mean of 0/1 outcomes. */
+    private static double ci(double[] x) {
+        double m = mean(x);
+        return 1.96 * Math.sqrt(m * (1 - m) / x.length);
     }
 
     @Test
