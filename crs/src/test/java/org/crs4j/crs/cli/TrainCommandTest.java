@@ -3,15 +3,23 @@ package org.crs4j.crs.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.crs4j.crs.controller.ControllerModels;
 import org.crs4j.crs.controller.SftTrainer;
 import org.crs4j.crs.controller.TinyT5;
+import org.crs4j.crs.llm.Llm;
+import org.crs4j.crs.llm.LlmRequest;
+import org.crs4j.crs.llm.Llms;
+import org.crs4j.crs.llm.Sampling;
 import org.crs4j.crs.rlpf.RlpfTrainer;
 import org.crs4j.models.LanguageModel;
+import org.crs4j.tensor.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +36,7 @@ class TrainCommandTest {
     }
 
     private static String[] controllerArgs(Path tmp, Path out, String... more) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("train", "controller", "--pairs", pairs(tmp).toString(), "--out", out.toString(),
+        List<String> args = new ArrayList<>(List.of("train", "controller", "--pairs", pairs(tmp).toString(), "--out", out.toString(),
                 "--config", TinyT5.config(tmp.resolve("cfg"), 16, 2, 8, 32, 1, 0.1).toString(), "--tokenizer", TinyT5.tokenizer().toString(),
                 "--batch-size", "4", "--warmup", "2", "--save-every", "2"));
         if (!List.of(more).contains("--epochs")) args.addAll(List.of("--epochs", "2"));
@@ -52,9 +60,9 @@ class TrainCommandTest {
             assertEquals(64, lm.decoder().vocabSize());
         }
         // the shared LLM contract opens it like any model folder
-        try (org.crs4j.crs.llm.Llm llm = org.crs4j.crs.llm.Llms.open(controller.toString())) {
-            var answer = llm.complete(new org.crs4j.crs.llm.LlmRequest("detection", "abc", org.crs4j.crs.llm.Sampling.greedy(6)));
-            assertTrue(answer.outputIds().length >= 1 && answer.outputIds().length <= 6, java.util.Arrays.toString(answer.outputIds()));
+        try (Llm llm = Llms.open(controller.toString())) {
+            var answer = llm.complete(new LlmRequest("detection", "abc", Sampling.greedy(6)));
+            assertTrue(answer.outputIds().length >= 1 && answer.outputIds().length <= 6, Arrays.toString(answer.outputIds()));
         }
         // the same folder again: refused, nothing overwritten
         byte[] weights = Files.readAllBytes(controller.resolve("model.safetensors"));
@@ -62,7 +70,7 @@ class TrainCommandTest {
         assertEquals(1, again.exit());
         assertEquals("crs4j train controller: --out " + controller + ": holds a model already; pass --resume to continue its run, or choose another folder",
                 again.err().strip());
-        assertTrue(java.util.Arrays.equals(weights, Files.readAllBytes(controller.resolve("model.safetensors"))));
+        assertTrue(Arrays.equals(weights, Files.readAllBytes(controller.resolve("model.safetensors"))));
 
         Path rlpf = tmp.resolve("rlpf");
         String[] rl = {"train", "rlpf", "--controller", controller.toString(), "--env", "token:a", "--pairs", pairs(tmp).toString(),
@@ -100,7 +108,7 @@ class TrainCommandTest {
     void rlpfTrainsChosenLayersOfABf16LlamaAndSavesAFolder(@TempDir Path tmp) throws Exception {
         String shared = System.getProperty("crs4j.shared");
         Path model = shared == null ? null : Path.of(shared, "models", "stories260K", "hf-bf16-sharded");
-        org.junit.jupiter.api.Assumptions.assumeTrue(model != null && Files.isDirectory(model), "stories260K not found under crs4j.shared=" + shared);
+        assumeTrue(model != null && Files.isDirectory(model), "stories260K not found under crs4j.shared=" + shared);
         Path prompts = tmp.resolve("stories.jsonl");
         Files.writeString(prompts, "{\"prompt\": \"Once upon a time\", \"target\": \"-\"}\n{\"prompt\": \"Lily saw a big dog\", \"target\": \"-\"}\n");
         Path out = tmp.resolve("rlpf");
@@ -114,16 +122,16 @@ class TrainCommandTest {
             assertTrue(!after.isEncoderDecoder());
             var b = before.module().namedParameters();
             after.module().namedParameters().forEach((n, p) -> {
-                boolean same = java.util.Arrays.equals(b.get(n).data().toFloatArray(), p.data().toFloatArray());
+                boolean same = Arrays.equals(b.get(n).data().toFloatArray(), p.data().toFloatArray());
                 boolean trained = n.startsWith("model.layers.4.") || n.equals("model.norm.weight");
                 assertEquals(!trained, same, n + (trained ? " was trained but did not change" : " was frozen but changed"));
-                assertEquals(trained ? org.crs4j.tensor.DType.F32 : org.crs4j.tensor.DType.BF16, p.data().dtype(), n);
+                assertEquals(trained ? DType.F32 : DType.BF16, p.data().dtype(), n);
             });
         }
     }
 
     private static String[] append(String[] a, String... more) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + more.length);
+        String[] out = Arrays.copyOf(a, a.length + more.length);
         System.arraycopy(more, 0, out, a.length, more.length);
         return out;
     }

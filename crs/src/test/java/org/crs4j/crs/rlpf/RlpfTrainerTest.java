@@ -16,7 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.crs4j.autograd.GradMode;
+import org.apache.commons.math3.stat.inference.TTest;
 import org.crs4j.crs.controller.ControllerModels;
+import org.crs4j.crs.controller.Pair;
+import org.crs4j.crs.controller.SftTrainer;
+import org.crs4j.crs.controller.SftTrainerTest;
 import org.crs4j.crs.controller.TinyT5;
 import org.crs4j.crs.llm.Llm;
 import org.crs4j.crs.llm.LlmRequest;
@@ -25,6 +29,7 @@ import org.crs4j.crs.llm.Sampling;
 import org.crs4j.models.LanguageModel;
 import org.crs4j.models.t5.T5;
 import org.crs4j.tensor.Generator;
+import org.crs4j.tensor.Tensor;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,9 +40,8 @@ class RlpfTrainerTest {
 
     private static List<String> prompts(int n, long seed) {
         Generator g = new Generator(seed);
-        float[] u = new float[n * 6];
         List<String> out = new ArrayList<>();
-        u = org.crs4j.tensor.Tensor.rand(g, n * 6).toFloatArray();
+        float[] u = Tensor.rand(g, n * 6).toFloatArray();
         String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
         for (int i = 0; i < n; i++) {
             StringBuilder sb = new StringBuilder();
@@ -92,12 +96,12 @@ class RlpfTrainerTest {
     @Test
     @Tag("slow")
     void rlpfRaisesHeldOutExactMatchOverItsSftStartingPoint(@TempDir Path tmp) throws Exception {
-        List<List<org.crs4j.crs.controller.Pair>> task = org.crs4j.crs.controller.SftTrainerTest.reverseTask(500, 200, 3);
+        List<List<Pair>> task = SftTrainerTest.reverseTask(500, 200, 3);
         var train = task.get(0);
         var held = task.get(1);
-        org.crs4j.crs.controller.SftTrainer.Settings sft = new org.crs4j.crs.controller.SftTrainer.Settings(10, 50, 1e-2, 0.01, 1.0, 10, 64, 16, 5, 1000, 0);
+        SftTrainer.Settings sft = new SftTrainer.Settings(10, 50, 1e-2, 0.01, 1.0, 10, 64, 16, 5, 1000, 0);
         T5 lm = ControllerModels.create(tmp.resolve("a"), TinyT5.config(tmp, 32, 4, 8, 64, 2, 0.0), TinyT5.tokenizer(), new Generator(1));
-        new org.crs4j.crs.controller.SftTrainer(lm, null, train, List.of(), sft, tmp.resolve("sft"), QUIET).run(false);
+        new SftTrainer(lm, null, train, List.of(), sft, tmp.resolve("sft"), QUIET).run(false);
         double[] before = correct(lm, held);
         RlpfTrainer rl = new RlpfTrainer(lm, new ExactMatchEnvironment(train, 8), RlpfTrainer.Settings.defaults(150, 32).withLambda(1)
                 .withOptimizer(3e-4, 0, 1.0).withBaseline(0.05, 0.5).withSampling(1, 1, 8), null, QUIET);
@@ -105,19 +109,19 @@ class RlpfTrainerTest {
         double[] after = correct(lm, held);
         // control: the same SFT model trained on by SFT for as many samples (150 x 32 = 4,800: 10 more epochs of 500 at batch 32)
         T5 control = ControllerModels.create(tmp.resolve("b"), TinyT5.config(tmp, 32, 4, 8, 64, 2, 0.0), TinyT5.tokenizer(), new Generator(1));
-        new org.crs4j.crs.controller.SftTrainer(control, null, train, List.of(), sft, tmp.resolve("sft2"), QUIET).run(false);
-        new org.crs4j.crs.controller.SftTrainer(control, null, train, List.of(), new org.crs4j.crs.controller.SftTrainer.Settings(
+        new SftTrainer(control, null, train, List.of(), sft, tmp.resolve("sft2"), QUIET).run(false);
+        new SftTrainer(control, null, train, List.of(), new SftTrainer.Settings(
                 10, 32, 3e-4, 0, 1.0, 0, 64, 16, 5, 1000, 0), tmp.resolve("sft3"), QUIET).run(false);
         double[] more = correct(control, held);
-        var t = new org.apache.commons.math3.stat.inference.TTest();
+        var t = new TTest();
         System.out.printf("held-out exact match (%d pairs): SFT %.3f ± %.3f, +RLPF %.3f ± %.3f (paired t-test p = %.3g),"
                         + " SFT continued %.3f ± %.3f (vs RLPF p = %.3g)%n", held.size(), mean(before), ci(before), mean(after), ci(after),
                 t.pairedTTest(before, after), mean(more), ci(more), t.pairedTTest(after, more));
         assertTrue(mean(after) >= mean(before) + 0.03, mean(before) + " -> " + mean(after));
     }
 
-    private static double[] correct(LanguageModel lm, List<org.crs4j.crs.controller.Pair> pairs) {
-        List<String> out = org.crs4j.crs.controller.SftTrainer.greedy(lm, pairs, 50, 64, 8);
+    private static double[] correct(LanguageModel lm, List<Pair> pairs) {
+        List<String> out = SftTrainer.greedy(lm, pairs, 50, 64, 8);
         double[] c = new double[pairs.size()];
         for (int i = 0; i < c.length; i++) c[i] = out.get(i).strip().equals(pairs.get(i).target()) ? 1 : 0;
         return c;
