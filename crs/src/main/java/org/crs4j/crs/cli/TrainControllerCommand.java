@@ -15,11 +15,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `crs4j train controller`: supervised fine-tuning of the controller LLM on (prompt, target) pairs. */
-@Command(name = "controller", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "controller", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = {"Supervised fine-tuning of the controller LLM on (prompt, target) pairs.",
-                "Without --init it builds crs4j's small T5 controller from scratch (bundled settings and vocabulary);",
-                "with --init it continues any T5 or LLaMA folder or Hugging Face id. --out receives a model folder",
-                "(config.json, model.safetensors, tokenizer), the training state for --resume and sft-metrics.csv."})
+                "Without --init it builds crs4j's small T5 controller from scratch (bundled",
+                "settings and vocabulary); with --init it continues any T5 or LLaMA folder or",
+                "Hugging Face id. --out receives a model folder (config.json,",
+                "model.safetensors, tokenizer), the training state for --resume and",
+                "sft-metrics.csv."})
 final class TrainControllerCommand implements Callable<Integer> {
     @Option(names = "--pairs", required = true, paramLabel = "FILE", description = "training pairs, JSON Lines {\"prompt\": ..., \"target\": ...} (.gz too)")
     Path pairs;

@@ -16,11 +16,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `crs4j train rlpf`: REINFORCE from an environment's rewards (seed 000, §4). */
-@Command(name = "rlpf", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "rlpf", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = {"RLPF: fine-tunes the controller LLM with REINFORCE (seed 000, Eq. 1-5).",
-                "Episodes are sampled from the model and rewarded R = λ·HIT + (1 − λ)·BLEU; the update is the batch mean",
-                "of ∇log P(S)·(R − b), b the moving average of past rewards. The model is a controller folder from",
-                "`crs4j train controller`, any T5/LLaMA folder or a Hugging Face id. --out receives a model folder, the",
+                "Episodes are sampled from the model and rewarded R = λ·HIT + (1 − λ)·BLEU;",
+                "the update is the batch mean of ∇log P(S)·(R − b), b the moving average of",
+                "past rewards. The model is a folder from `crs4j train controller`, any",
+                "T5/LLaMA folder or a Hugging Face id. --out receives a model folder, the",
                 "training state for --resume and rlpf-metrics.csv."})
 final class TrainRlpfCommand implements Callable<Integer> {
     @Option(names = {"--controller", "--llm"}, required = true, paramLabel = "DIR|ID",
@@ -31,7 +32,7 @@ final class TrainRlpfCommand implements Callable<Integer> {
             description = "token:PIECE (toy: HIT when the output contains that piece) or exact (HIT when it equals the pair's target)")
     String env;
 
-    @Option(names = "--pairs", paramLabel = "FILE", description = "the environment's cases, JSON Lines {\"prompt\": ..., \"target\": ...}")
+    @Option(names = "--pairs", required = true, paramLabel = "FILE", description = "the environment's cases, JSON Lines {\"prompt\": ..., \"target\": ...}")
     Path pairs;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder of the trained model and its training state")
@@ -62,7 +63,6 @@ final class TrainRlpfCommand implements Callable<Integer> {
         RlpfTrainer.Settings settings = new RlpfTrainer.Settings(steps, batchSize, lambda, baselineRate, baselineStart, temperature,
                 topP, maxNewTokens, lr, weightDecay, clip, microBatch, seed, saveEvery);
         Environments.check(env);
-        if (pairs == null) throw new IllegalArgumentException("--pairs: --env " + env + " needs the cases' prompts (a pairs file)");
         List<Pair> cases = PairsFile.read(pairs);
         try (LanguageModel lm = ControllerModels.open(model)) {
             if (Files.isDirectory(out) && Files.isDirectory(lm.source()) && Files.isSameFile(lm.source(), out)) {

@@ -150,7 +150,7 @@ class TrainCommandTest {
 
         MainTokenizeTest.Result noPairs = MainTokenizeTest.main("", "train", "rlpf", "--controller", controller.toString(), "--env", "exact",
                 "--out", out.toString());
-        assertEquals("crs4j train rlpf: --pairs: --env exact needs the cases' prompts (a pairs file)", noPairs.err().strip());
+        assertEquals("crs4j train rlpf: Missing required option: '--pairs=FILE' (see crs4j train rlpf --help)", noPairs.err().strip());
         MainTokenizeTest.Result env = MainTokenizeTest.main("", append(base, "--env", "bleu"));
         assertEquals("crs4j train rlpf: --env: \"bleu\" is not an environment (token:PIECE or exact)", env.err().strip());
         MainTokenizeTest.Result piece = MainTokenizeTest.main("", append(base, "--env", "token:nope"));
