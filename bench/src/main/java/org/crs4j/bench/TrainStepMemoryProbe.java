@@ -27,8 +27,9 @@ import org.crs4j.autograd.Variable;
  * {@code scripts/bench-transformer-block.sh}), which rerun this program with ever smaller {@code -Xmx} and report the
  * smallest heap in which the steps still run (exit 0; an OutOfMemoryError exits 3).
  *
- * <p>Usage: {@code TrainStepMemoryProbe rgcn GRAPH.safetensors [STEPS]} or
- * {@code TrainStepMemoryProbe transformer [STEPS [BATCH SEQ DIM HEADS KV_HEADS HIDDEN]]}.
+ * <p>Usage: {@code TrainStepMemoryProbe rgcn GRAPH.safetensors [STEPS]},
+ * {@code TrainStepMemoryProbe transformer [STEPS [BATCH SEQ DIM HEADS KV_HEADS HIDDEN]]} or
+ * {@code TrainStepMemoryProbe rlpf [STEPS]} ({@link RlpfStep}: the whole step only, it has no phase boundaries).
  */
 public final class TrainStepMemoryProbe {
     /** What the probe needs of a workload. */
@@ -56,8 +57,14 @@ public final class TrainStepMemoryProbe {
                 TransformerBlockTrainStep s = new TransformerBlockTrainStep(size);
                 w = new Workload(String.format("transformer block step: %s; %,d parameters", size, s.parameterCount()),
                         s::step, s::forward, () -> { s.optimizer().step(); s.optimizer().zeroGrad(); });
+            } else if (args[0].equals("rlpf")) {
+                steps = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+                RlpfStep s = new RlpfStep();
+                // one RLPF step is sampling, scoring, backward and AdamW together: no phase boundaries to stop at
+                w = new Workload(String.format("RLPF step of the small controller: %d episodes x %d sampled tokens; %,d parameters",
+                        RlpfStep.BATCH, RlpfStep.NEW_TOKENS, s.parameterCount()), s::step, null, null);
             } else {
-                throw new IllegalArgumentException("usage: TrainStepMemoryProbe rgcn GRAPH [STEPS] | transformer [STEPS [SIZE...]]");
+                throw new IllegalArgumentException("usage: TrainStepMemoryProbe rgcn GRAPH [STEPS] | transformer [STEPS [SIZE...]] | rlpf [STEPS]");
             }
             measure(w, steps);
         } catch (OutOfMemoryError e) {
@@ -70,12 +77,14 @@ public final class TrainStepMemoryProbe {
         w.step().run(); // compile and allocate optimizer state
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long before = live(mem);
-        Variable loss = w.forward().get();
-        long afterForward = live(mem);
-        loss.backward();
-        long afterBackward = live(mem);
-        w.update().run();
+        long before = live(mem), afterForward = -1, afterBackward = -1;
+        if (w.forward() != null) {
+            Variable loss = w.forward().get();
+            afterForward = live(mem);
+            loss.backward();
+            afterBackward = live(mem);
+            w.update().run();
+        }
         AtomicLong peakAfterGc = new AtomicLong();
         java.util.Set<String> heapPools = new java.util.HashSet<>();
         for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -98,8 +107,10 @@ public final class TrainStepMemoryProbe {
         allocated = (threads.getTotalThreadAllocatedBytes() - allocated) / Math.max(1, steps - 1);
         System.out.println(w.description());
         System.out.printf("live heap before a step (parameters, AdamW state, inputs): %.1f MiB%n", before / 1048576.0);
-        System.out.printf("live heap after forward (+ saved activations):           %.1f MiB%n", afterForward / 1048576.0);
-        System.out.printf("live heap after backward (+ gradients):                  %.1f MiB%n", afterBackward / 1048576.0);
+        if (afterForward >= 0) {
+            System.out.printf("live heap after forward (+ saved activations):           %.1f MiB%n", afterForward / 1048576.0);
+            System.out.printf("live heap after backward (+ gradients):                  %.1f MiB%n", afterBackward / 1048576.0);
+        }
         System.out.printf("largest live heap after a full GC during %d steps:       %.1f MiB%n", steps - 1,
                 peakAfterGc.get() / 1048576.0);
         System.out.printf("allocated per step (all threads):                         %.1f MiB (a step took %d ms)%n",

@@ -6,7 +6,9 @@ import org.crs4j.tensor.Generator;
 /**
  * Picks the next token from one row of logits: argmax at temperature 0, else a draw from
  * softmax(logits / temperature) restricted by top-k and then top-p (Hugging Face's warper order), using one uniform
- * number of the seeded Philox stream per draw, so a seed reproduces a text exactly.
+ * number of the seeded Philox stream per draw, so a seed reproduces a text exactly. Without top-k or top-p the draw
+ * walks the ids in order (no sort: one pass over the vocabulary); with them, it walks the kept tokens from the most
+ * likely down (ties by id).
  */
 public final class Sampler {
     private final double temperature;
@@ -36,19 +38,30 @@ public final class Sampler {
 
     public int next(float[] logits, int offset, int n) {
         if (temperature == 0) return argmax(logits, offset, n);
-        // candidates sorted by logit, descending (ties by id)
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> {
-            int c = Float.compare(logits[offset + b], logits[offset + a]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        double max = logits[offset + argmax(logits, offset, n)];
+        if (topK == 0 && topP >= 1) {
+            // the whole distribution: the inverse CDF in id order, no sorting (one pass, what RLPF's sampling needs)
+            double[] p = new double[n];
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += p[i] = Math.exp((logits[offset + i] - max) / temperature);
+            double u = uniform() * sum, acc = 0;
+            int last = 0;
+            for (int i = 0; i < n; i++) {
+                if (p[i] > 0) last = i;
+                acc += p[i];
+                if (u < acc) return i;
+            }
+            return last;
+        }
+        // candidates sorted by logit, descending (ties by id): one primitive sort of (order key, id) pairs
+        long[] order = new long[n];
+        for (int i = 0; i < n; i++) order[i] = ((long) descendingKey(logits[offset + i]) << 32) | i;
+        Arrays.sort(order);
         int keep = topK > 0 ? Math.min(topK, n) : n;
-        double max = logits[offset + order[0]];
         double[] p = new double[keep];
         double sum = 0;
         for (int i = 0; i < keep; i++) {
-            p[i] = Math.exp((logits[offset + order[i]] - max) / temperature);
+            p[i] = Math.exp((logits[offset + (int) order[i]] - max) / temperature);
             sum += p[i];
         }
         if (topP < 1) {
@@ -69,9 +82,15 @@ public final class Sampler {
         double u = uniform() * sum, acc = 0;
         for (int i = 0; i < keep; i++) {
             acc += p[i];
-            if (u < acc) return order[i];
+            if (u < acc) return (int) order[i];
         }
-        return order[keep - 1];
+        return (int) order[keep - 1];
+    }
+
+    /** An int whose signed order is the descending order of the float (Float.compare's, -0.0 below 0.0). */
+    private static int descendingKey(float x) {
+        int b = Float.floatToIntBits(x);
+        return ~(b ^ ((b >> 31) & 0x7fffffff));
     }
 
     private double uniform() {

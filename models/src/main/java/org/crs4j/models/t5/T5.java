@@ -123,6 +123,21 @@ public final class T5 extends LoadedModel {
         }
     }
 
+    /**
+     * A T5 over a network built in memory, e.g. randomly initialised to be trained from scratch (with dropout when
+     * built with a {@code Generator}); nothing is mapped, so {@link #close()} releases nothing.
+     *
+     * @param source    the folder it will be saved to or was described by (reported, not read)
+     * @param tokenizer padded to the model's vocabulary like a loaded model's; its size must not exceed it
+     */
+    public static T5 of(Path source, T5Model model, Tokenizer tokenizer, GenerationConfig defaults) {
+        if (tokenizer.vocabSize() > model.config().vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " ids, more than the model's vocabulary of "
+                    + model.config().vocabSize());
+        }
+        return new T5(source, model, tokenizer, defaults, () -> {});
+    }
+
     /** The checkpoint's tensors under the module's names (aliases resolved, unused tensors dropped), unconverted. */
     static Map<String, Tensor> weights(Safetensors st, T5Config config) throws ModelFormatException {
         Map<String, Tensor> weights = new LinkedHashMap<>();

@@ -57,9 +57,31 @@ public final class Checkpoint {
     private LrScheduler scheduler;
     private GradientAccumulation accumulation;
     private final Map<String, Generator> generators = new LinkedHashMap<>();
+    private boolean trainableOnly;
 
     public Checkpoint(Module model) {
         this.model = model;
+    }
+
+    /**
+     * Saves and restores only the trainable parameters (with their optimizer state): for fine-tuning a few layers of a
+     * large pretrained model, whose frozen weights stay in the model's own files. Loading then requires the same set
+     * of trainable parameters as at saving, and leaves the frozen ones untouched.
+     */
+    public Checkpoint trainableOnly() {
+        this.trainableOnly = true;
+        return this;
+    }
+
+    /** The parameters this checkpoint saves and restores, by name. */
+    private Map<String, Parameter> savedParameters() {
+        Map<String, Parameter> all = model.namedParameters();
+        if (!trainableOnly) return all;
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        all.forEach((n, p) -> {
+            if (p.trainable()) out.put(n, p);
+        });
+        return out;
     }
 
     public Checkpoint optimizer(Optimizer optimizer) {
@@ -95,9 +117,10 @@ public final class Checkpoint {
     /** Writes the state atomically; {@code extra} (e.g. the run's configuration) is stored alongside. */
     public void save(Path file, long step, Map<String, String> extra) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        model.stateDict().forEach((n, t) -> tensors.put(MODEL + n, t));
+        savedParameters().forEach((n, p) -> tensors.put(MODEL + n, p.data()));
         ObjectNode meta = JSON.createObjectNode();
         meta.put("version", VERSION);
+        if (trainableOnly) meta.put("trainable_only", true);
         meta.put("step", step);
         if (optimizer != null) {
             optimizer.stateTensors().forEach((n, t) -> tensors.put(OPTIMIZER + n, t));
@@ -137,6 +160,12 @@ public final class Checkpoint {
             int version = intField(file, meta, "version");
             if (version != VERSION) throw new CheckpointException(file, "version", "format version " + version + ", this build reads " + VERSION);
             long step = longField(file, meta, "step");
+            JsonNode partial = meta.get("trainable_only");
+            if ((partial != null && partial.asBoolean()) != trainableOnly) {
+                throw new CheckpointException(file, "trainable_only", trainableOnly
+                        ? "the file holds the whole model, this run restores only its trainable parameters"
+                        : "the file holds only the trainable parameters, this run restores the whole model");
+            }
 
             Map<String, Tensor> modelState = new LinkedHashMap<>(), optimizerState = new LinkedHashMap<>(),
                     grads = new LinkedHashMap<>();
@@ -152,7 +181,7 @@ public final class Checkpoint {
 
             // copies: the file is unmapped when this method returns, and training writes into its parameters
             Map<String, Tensor> modelCopies = new LinkedHashMap<>(), gradCopies = new LinkedHashMap<>();
-            Map<String, Parameter> params = model.namedParameters();
+            Map<String, Parameter> params = savedParameters();
             modelState.forEach((n, t) -> modelCopies.put(n, t.to(params.get(n).data().dtype()).copy()));
             for (Map.Entry<String, Tensor> e : grads.entrySet()) {
                 Parameter p = params.get(e.getKey());
@@ -197,7 +226,8 @@ public final class Checkpoint {
             if (ex != null) ex.properties().forEach(e -> extra.put(e.getKey(), e.getValue().asText()));
 
             // everything checked: install
-            model.loadStateDict(modelCopies, true);
+            if (trainableOnly) modelCopies.forEach((n, t) -> params.get(n).set(t));
+            else model.loadStateDict(modelCopies, true);
             Map<String, Parameter> installed = model.namedParameters();
             installed.values().forEach(Parameter::zeroGrad);
             gradCopies.forEach((n, g) -> installed.get(n).get().setGrad(g));
@@ -210,13 +240,14 @@ public final class Checkpoint {
     }
 
     private void checkModel(Path file, Map<String, Tensor> state) throws CheckpointException {
-        Map<String, Parameter> own = model.namedParameters();
+        Map<String, Parameter> own = savedParameters();
+        String has = trainableOnly ? "trains" : "has";
         for (String name : own.keySet()) {
-            if (!state.containsKey(name)) throw new CheckpointException(file, MODEL + name, "missing (the model has this parameter)");
+            if (!state.containsKey(name)) throw new CheckpointException(file, MODEL + name, "missing (the model " + has + " this parameter)");
         }
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             Parameter p = own.get(e.getKey());
-            if (p == null) throw new CheckpointException(file, MODEL + e.getKey(), "unexpected (the model has no such parameter)");
+            if (p == null) throw new CheckpointException(file, MODEL + e.getKey(), "unexpected (the model " + has + " no such parameter)");
             if (!Arrays.equals(p.shape(), e.getValue().shape())) {
                 throw new CheckpointException(file, MODEL + e.getKey(), "shape " + Arrays.toString(e.getValue().shape())
                         + ", the model's parameter has " + Arrays.toString(p.shape()));

@@ -41,6 +41,7 @@ public final class GradClip {
                 total = Math.pow(sum, 1 / normType);
             }
             double coef = Math.min(maxNorm / (total + 1e-6), 1.0);
+            if (coef == 1.0) return total; // x * 1 is x: skipping the multiply changes no bit (NaN norms give NaN coef)
             for (Parameter p : withGrad) {
                 Tensor g = p.grad();
                 p.get().setGrad(g.mul(coef));

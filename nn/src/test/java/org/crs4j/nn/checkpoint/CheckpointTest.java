@@ -196,6 +196,38 @@ class CheckpointTest {
     }
 
     @Test
+    void aTrainableOnlyCheckpointHoldsAndRestoresOnlyTheTrainedLayers() throws IOException {
+        Net a = new Net(new Generator(5), new Generator(6));
+        a.fc1.setTrainable(false); // a frozen pretrained layer
+        AdamW opt = new AdamW(a.namedParameters(), 0.05, 0.01);
+        a.forward(Variable.constant(Tensor.randn(new Generator(7), 8, 4))).square().sum().backward();
+        opt.step();
+        Path file = dir.resolve("partial.safetensors");
+        new Checkpoint(a).trainableOnly().optimizer(opt).save(file, 1);
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertTrue(f.contains("model.fc2.weight") && f.contains("optimizer.fc2.weight.exp_avg"));
+            assertFalse(f.contains("model.fc1.weight"), "frozen weights stay in the model's own files");
+        }
+        Net b = new Net(new Generator(8), new Generator(9));
+        float[] frozen = b.fc1.weight().data().toFloatArray();
+        b.fc1.setTrainable(false);
+        AdamW opt2 = new AdamW(b.namedParameters(), 0.05, 0.01);
+        new Checkpoint(b).trainableOnly().optimizer(opt2).load(file);
+        assertArrayEquals(a.fc2.weight().data().toFloatArray(), b.fc2.weight().data().toFloatArray());
+        assertArrayEquals(frozen, b.fc1.weight().data().toFloatArray(), "frozen layers are left as they are");
+        assertArrayEquals(opt.stateTensors().get("fc2.weight.exp_avg_sq").toFloatArray(), opt2.stateTensors().get("fc2.weight.exp_avg_sq").toFloatArray());
+        // another set of trained layers, or a whole-model restore of a partial file: named, nothing changed
+        Net c = new Net(new Generator(10), new Generator(11));
+        float[] before = c.fc2.weight().data().toFloatArray();
+        AdamW opt3 = new AdamW(c.namedParameters(), 0.05, 0.01);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> new Checkpoint(c).trainableOnly().optimizer(opt3).load(file));
+        assertTrue(e.getMessage().contains("model.fc1.weight: missing (the model trains this parameter)"), e.getMessage());
+        e = assertThrows(CheckpointException.class, () -> new Checkpoint(c).optimizer(opt3).load(file));
+        assertTrue(e.getMessage().contains("trainable_only: the file holds only the trainable parameters"), e.getMessage());
+        assertArrayEquals(before, c.fc2.weight().data().toFloatArray());
+    }
+
+    @Test
     void roundTripOfSgdMomentumStateAndGenerators() throws IOException {
         Generator init = new Generator(5);
         Linear a = new Linear(3, 2, true, init);
