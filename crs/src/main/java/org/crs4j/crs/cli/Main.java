@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "crs4j", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Pure-Java deep learning and LLM-enhanced conversational recommender systems.",
         subcommands = {InfoCommand.class, TensorsCommand.class, org.crs4j.data.cli.DataCommand.class,
-                org.crs4j.models.cli.TokenizeCommand.class, org.crs4j.models.cli.GenerateCommand.class})
+                org.crs4j.models.cli.TokenizeCommand.class, org.crs4j.models.cli.GenerateCommand.class,
+                TrainCommand.class, EvalCommand.class, ScoreCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -22,8 +23,16 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if ("1".equals(System.getenv("CRS4J_DEBUG"))) e.printStackTrace();
-            cmd.getErr().println("crs4j " + cmd.getCommandName() + ": " + oneLine(e));
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(e));
             return 1;
+        });
+        // usage errors (unknown option, a value of the wrong type) in the same one-line form, with where to look
+        cli.setParameterExceptionHandler((e, args2) -> {
+            var cmd = e.getCommandLine();
+            if ("1".equals(System.getenv("CRS4J_DEBUG"))) e.printStackTrace();
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(e) + " (see "
+                    + cmd.getCommandSpec().qualifiedName() + " --help)");
+            return 2;
         });
         return cli.execute(args);
     }

@@ -1,0 +1,16 @@
+package org.crs4j.crs.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** `crs4j train ...`: one subcommand per trainable component. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a component (rec: the recommender).",
+        subcommands = {TrainRecCommand.class})
+final class TrainCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,45 @@
+package org.crs4j.crs.rec;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.crs4j.crs.eval.Prediction;
+import org.crs4j.data.model.Split;
+import org.crs4j.data.prepare.PreparedDataset;
+import org.crs4j.data.prepare.PreparedSplit;
+import org.crs4j.data.prepare.RecommendationSample;
+
+/**
+ * The recommendation protocol of CRSLab, KBRD and UniCRS on prepared data: every recommendation sample of a split
+ * (recommender turns only, one per mentioned item), items already mentioned not excluded, scores restricted to the
+ * items; the top {@value #TOP} items become a {@link Prediction}, from which every metric is computed.
+ */
+public final class RecEvaluation {
+    public static final int TOP = 50;
+
+    private RecEvaluation() {}
+
+    /** The samples of a split; an error names the dataset and split when there are none. */
+    public static List<RecommendationSample> samples(PreparedDataset data, Split split) {
+        PreparedSplit s = data.split(split);
+        if (s == null || s.recommendations().isEmpty()) {
+            throw new IllegalArgumentException("--split " + split.label() + ": " + data.name() + " has no recommendation samples in its "
+                    + split.label() + " split");
+        }
+        return s.recommendations();
+    }
+
+    /** The top-{@value #TOP} list of every sample of a split. */
+    public static List<Prediction> predict(Recommender recommender, PreparedDataset data, Split split) {
+        List<RecommendationSample> samples = samples(data, split);
+        ItemKeys keys = ItemKeys.of(data);
+        List<Prediction> out = new ArrayList<>(samples.size());
+        var dialogues = data.split(split).dialogues();
+        for (RecommendationSample s : samples) {
+            int[] top = recommender.recommend(s.contextEntities(), TOP);
+            List<String> ranked = new ArrayList<>(top.length);
+            for (int e : top) ranked.add(keys.of(e));
+            out.add(new Prediction(dialogues.get(s.dialogue()).id(), s.turn(), keys.of(s.itemEntity()), ranked));
+        }
+        return out;
+    }
+}
