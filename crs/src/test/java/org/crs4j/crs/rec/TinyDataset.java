@@ -15,7 +15,7 @@ import org.crs4j.data.prepare.Progress;
  * {@value #GENRES} genres, each with {@value #PER_GENRE} films linked to it in the knowledge graph (relation
  * {@code genre}). In every dialogue the seeker names a genre (its entity annotated) and the recommender then suggests
  * the genre's first film: the target is a function of the context, so a model that learns it reaches Recall@1 = 1.
- * Some dialogues also name an earlier genre first (two context entities, the preferred one last).
+ * Some dialogues first name another film of the genre (two context entities, with the same answer).
  */
 public final class TinyDataset {
     public static final int GENRES = 8, PER_GENRE = 3;
@@ -69,7 +69,7 @@ public final class TinyDataset {
             int g = rng.nextInt(GENRES);
             List<String> turns = new ArrayList<>();
             turns.add(turn("RECOMMENDER", "Hi! What do you like?", List.of(), List.of()));
-            if (d % 3 == 0) turns.add(turn("SEEKER", "I used to like another genre", List.of(genre((g + 3) % GENRES)), List.of()));
+            if (d % 3 == 0) turns.add(turn("SEEKER", "I saw this one", List.of(), List.of(film(g, 1 + d % (PER_GENRE - 1)))));
             if (d % 3 == 0) turns.add(turn("RECOMMENDER", "And now?", List.of(), List.of()));
             turns.add(turn("SEEKER", "I like genre " + g, List.of(genre(g)), List.of()));
             turns.add(turn("RECOMMENDER", "Try this film", List.of(), List.of(film(g, 0))));
