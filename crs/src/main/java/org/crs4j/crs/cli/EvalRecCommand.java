@@ -73,15 +73,12 @@ final class EvalRecCommand implements Callable<Integer> {
             }
         }
         int[] cutoffs = ks != null ? ks : spec.dataset().equals("opendialkg") ? RankingEvaluation.OPENDIALKG_KS : RankingEvaluation.REDIAL_KS;
-        for (int k : cutoffs) {
-            if (k < 1 || k > RecEvaluation.TOP) {
-                throw new IllegalArgumentException("--k: " + k + " is not a valid cut-off (1.." + RecEvaluation.TOP + ", the length of the ranked lists)");
-            }
-        }
+        checkKs(cutoffs, RecEvaluation.TOP);
         ConsoleProgress progress = new ConsoleProgress(System.err, spec());
         PreparedDataset prepared = spec.obtain(data.dataDir(), data.cacheDir(), progress);
         progress.done();
         RecEvaluation.samples(prepared, s);
+        checkKs(cutoffs, Math.min(RecEvaluation.TOP, prepared.graph().itemEntities().length));
         Recommender rec = popularity ? PopularityRecommender.fromTrainingTargets(prepared) : dir.load(prepared);
 
         long t0 = System.nanoTime();
@@ -98,6 +95,15 @@ final class EvalRecCommand implements Callable<Integer> {
         if (predictions != null) out.println("predictions: " + predictions);
         out.flush();
         return 0;
+    }
+
+    /** Every K must fit the ranked lists (the top 50, or every item of a smaller catalogue), so that `score` recomputes it. */
+    private static void checkKs(int[] ks, int listLength) {
+        for (int k : ks) {
+            if (k < 1 || k > listLength) {
+                throw new IllegalArgumentException("--k: " + k + " is not a valid cut-off (1.." + listLength + ", the length of the ranked lists)");
+            }
+        }
     }
 
     private PrintWriter spec() {

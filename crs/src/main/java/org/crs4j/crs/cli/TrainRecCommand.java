@@ -33,13 +33,13 @@ final class TrainRecCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Initialisation and data order (default: the variant's, 1).")
     Long seed;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Maximum epochs; the learning rate decays to 0 there (default 30).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Maximum epochs; the learning rate decays to 0 there (default: the dataset's, see datasets.json).")
     Integer epochs;
 
-    @Option(names = "--patience", paramLabel = "N", description = "Stop after N epochs without a better validation Recall@50 (default 5).")
+    @Option(names = "--patience", paramLabel = "N", description = "Stop after N epochs without a better validation Recall@50 (default: the dataset's).")
     Integer patience;
 
-    @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear warm-up steps before the decay (default 1000, seed 003's).")
+    @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear warm-up steps before the decay (default: about 5 epochs, as seed 003's 1000 steps on its ReDial).")
     Integer warmupSteps;
 
     @Option(names = "--intervention", paramLabel = "M", description = "The masking operation of Eq. 5: zero (default) or learned.")
@@ -82,7 +82,7 @@ final class TrainRecCommand implements Callable<Integer> {
         } else {
             if (dataset == null) throw new IllegalArgumentException("--dataset: missing (redial, inspired, opendialkg or tgredial)");
             Datasets.get(dataset); // an unknown name fails here, before any work
-            RecSettings s = apply(RecSettings.forVariant(variant == null ? "full" : variant));
+            RecSettings s = apply(RecSettings.forVariant(variant == null ? "full" : variant, dataset));
             Path dir = out != null ? out : Path.of("models", "rec", dataset + "-" + s.variant() + "-seed" + s.seed());
             if (Files.exists(dir.resolve(RecModelDirectory.CONFIG))) {
                 throw new IllegalArgumentException("--out " + dir + ": already holds a model; pass --resume to continue its training, or choose another --out");

@@ -77,6 +77,23 @@ public record RecSettings(String variant, int dim, int bases, boolean relu, Stri
         }
     }
 
+    /**
+     * A variant's settings for a dataset: the variant's defaults with the dataset's entries of the resource
+     * {@code datasets.json} (warm-up and epoch budget sized to the data; datasets not listed keep the defaults).
+     */
+    public static RecSettings forVariant(String variant, String dataset) {
+        RecSettings s = forVariant(variant);
+        try (InputStream in = RecSettings.class.getResourceAsStream("datasets.json")) {
+            JsonNode d = JSON.readTree(in).get(dataset);
+            if (d == null) return s;
+            ObjectNode merged = s.toJson();
+            d.properties().forEach(e -> merged.set(e.getKey(), e.getValue()));
+            return fromJson(merged, "datasets.json: " + dataset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the settings resource datasets.json", e);
+        }
+    }
+
     /** Samples per optimizer step (batch size x update frequency). */
     public int samplesPerUpdate() {
         return batchSize * updateFrequency;
