@@ -39,7 +39,7 @@ final class TrainRecCommand implements Callable<Integer> {
     @Option(names = "--patience", paramLabel = "N", description = "Stop after N epochs without a better validation Recall@50 (default: the dataset's).")
     Integer patience;
 
-    @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear warm-up steps before the decay (default: about 5 epochs, as seed 003's 1000 steps on its ReDial).")
+    @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear warm-up steps before the decay (default 1000, seed 003's).")
     Integer warmupSteps;
 
     @Option(names = "--intervention", paramLabel = "M", description = "The masking operation of Eq. 5: zero (default) or learned.")

@@ -36,6 +36,18 @@ public final class MetricTable {
         return t;
     }
 
+    /** This table with one more column, each row's cell computed from its first cell (the row's label). */
+    public MetricTable withColumn(String name, java.util.function.Function<String, String> cell) {
+        MetricTable t = new MetricTable(header.toArray(String[]::new));
+        t.header.add(name);
+        for (List<String> r : rows) {
+            List<String> copy = new ArrayList<>(r);
+            copy.add(cell.apply(r.getFirst()));
+            t.rows.add(copy);
+        }
+        return t;
+    }
+
     @Override
     public String toString() {
         int cols = header.size();

@@ -92,6 +92,16 @@ class RecCliTest {
         assertEquals(0, paired.code(), paired.err());
         assertTrue(paired.out().contains("paired t-test (two-sided) over 30 common samples (0 only in full.jsonl, 0 only in popularity.jsonl):"), paired.out());
         assertTrue(paired.out().lines().anyMatch(l -> l.matches("Recall@1 +\\d\\.\\d{4} +\\d\\.\\d{4} +[-+]\\d\\.\\d{4} +\\S+ +\\S+")), paired.out());
+
+        // several files (seeds): a column of mean ± std across them, and pairs by position
+        Run seeds = run("score", "--predictions", predictions.toString(), popularity.toString(), "--k", "1,10");
+        assertEquals(0, seeds.code(), seeds.err());
+        String recall1 = seeds.out().lines().filter(l -> l.startsWith("Recall@1 ")).findFirst().orElseThrow();
+        assertTrue(recall1.matches("Recall@1 +\\S+ \\[\\S+, \\S+\\] +\\S+ \\[\\S+, \\S+\\] +\\d\\.\\d{4} ± \\d\\.\\d{4}"), recall1);
+        assertTrue(seeds.out().contains("mean ± std (2 files)"), seeds.out());
+        Run mismatch = run("score", "--predictions", predictions.toString(), popularity.toString(), "--against", popularity.toString());
+        assertEquals(1, mismatch.code());
+        assertEquals("crs4j score: --against: 1 files for 2 --predictions files (they pair by position)", mismatch.errLines().getFirst());
     }
 
     @Test
