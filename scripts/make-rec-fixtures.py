@@ -54,7 +54,7 @@ def f32(*shape, scale=1.0):
     return (torch.randn(*shape) * scale).float().double().requires_grad_(True)
 
 
-def rec_loss(name, bases, relu, pooling, causal, learned):
+def rec_loss(name, bases, relu, pooling, causal, learned, output_bias=False):
     N, R, D, E = 14, 3, 6, 40
     LAMBDA, MAX_CONTEXT, ALPHA, BETA = 1.5, 3, 2.0, 0.5
     src, dst, rel = torch.randint(0, N, (E,)), torch.randint(0, N, (E,)), torch.randint(0, R, (E,))
@@ -67,6 +67,7 @@ def rec_loss(name, bases, relu, pooling, causal, learned):
     root, bias = f32(D, D, scale=0.5), f32(D, scale=0.1)
     att_a, att_b = (f32(D, D, scale=0.5), f32(D, 1, scale=0.5)) if pooling == "self-attention" else (None, None)
     mask = f32(D) if learned else None
+    out_bias = f32(N, scale=0.5) if output_bias else None          # KBRD's output.bias, one per entity
 
     w = (comp @ weight.view(bases, -1)).view(R, D, D) if bases else weight
     messages = torch.bmm(emb[src].unsqueeze(1), w[rel]).squeeze(1)
@@ -93,6 +94,8 @@ def rec_loss(name, bases, relu, pooling, causal, learned):
     u, ubar = torch.stack(users), torch.stack(bars)
     item_rows = h[items]
     logits, logits_bar = u @ item_rows.t(), ubar @ item_rows.t()
+    if out_bias is not None:
+        logits, logits_bar = logits + out_bias[items], logits_bar + out_bias[items]
     ce = F.cross_entropy(logits, targets)
     params = [("entity_embedding", emb), ("rgcn.weight", weight), ("rgcn.root", root), ("rgcn.bias", bias)]
     if bases:
@@ -101,6 +104,8 @@ def rec_loss(name, bases, relu, pooling, causal, learned):
         params += [("attention_a", att_a), ("attention_b", att_b)]
     if mask is not None:
         params.append(("intervention_mask", mask))
+    if out_bias is not None:
+        params.append(("output_bias", out_bias))
     t = {}
     if causal:
         one_hot = F.one_hot(targets, len(items)).double()
@@ -120,6 +125,7 @@ def rec_loss(name, bases, relu, pooling, causal, learned):
               "logits": logits.detach(), "logits_bar": logits_bar.detach(),
               "loss.ce": ce.detach().reshape(1), "loss.total": total.detach().reshape(1)})
     save("rec_loss_" + name, t, {"nodes": N, "relations": R, "dim": D, "bases": bases, "relu": relu, "pooling": pooling,
+                                 "outputBias": output_bias,
                                  "causal": causal, "intervention": "learned" if learned else "zero", "lambda": LAMBDA,
                                  "maxContext": MAX_CONTEXT, "alpha": ALPHA, "beta": BETA})
 
@@ -148,5 +154,5 @@ if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     rec_loss("full", bases=0, relu=True, pooling="time-aware", causal=True, learned=False)
     rec_loss("learned", bases=0, relu=True, pooling="time-aware", causal=True, learned=True)
-    rec_loss("kbrd", bases=2, relu=False, pooling="self-attention", causal=False, learned=False)
+    rec_loss("kbrd", bases=2, relu=False, pooling="self-attention", causal=False, learned=False, output_bias=True)
     ttest()

@@ -42,6 +42,9 @@ final class TrainRecCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", paramLabel = "N", description = "Linear warm-up steps before the decay (default 1000, seed 003's).")
     Integer warmupSteps;
 
+    @Option(names = "--bases", paramLabel = "B", description = "RGCN basis decomposition with B bases (0: a weight per relation; default: the variant's).")
+    Integer bases;
+
     @Option(names = "--intervention", paramLabel = "M", description = "The masking operation of Eq. 5: zero (default) or learned.")
     String intervention;
 
@@ -111,6 +114,10 @@ final class TrainRecCommand implements Callable<Integer> {
         if (warmupSteps != null) {
             if (warmupSteps < 0) throw new IllegalArgumentException("--warmup-steps: must be >= 0, got " + warmupSteps);
             s = s.withWarmupSteps(warmupSteps);
+        }
+        if (bases != null) {
+            if (bases < 0) throw new IllegalArgumentException("--bases: must be >= 0, got " + bases);
+            s = s.withBases(bases);
         }
         if (intervention != null) {
             if (!intervention.equals("zero") && !intervention.equals("learned")) {

@@ -21,19 +21,19 @@ import org.crs4j.tensor.Tensor;
  *   <li>{@link #intervened}: Eq. 5, the same pooling with the last entity's row replaced by M h, its weight kept in
  *       the denominator;</li>
  *   <li>{@link #logits}: u H_I^T over the item rows only (Eq. 4's mask: non-items would get -inf and zero
- *       probability, so they are left out of the product).</li>
+ *       probability, so they are left out of the product), plus a learned bias per item for KBRD.</li>
  * </ol>
  * The loss is {@link RecLoss}; training is {@link RecTrainer}; inference is {@link CausalRecommender}.
  *
  * <p>Initialisation: entity embeddings Glorot-uniform over [N, dim] (what KBRD's RGCN over one-hot inputs amounts
  * to: small vectors, so the first scores are near uniform), RGCN weights PyG's Glorot, KBRD's attention Glorot with
- * gain sqrt(2) as in its code, and the learned intervention mask at 0 (sigmoid 0.5).
+ * gain sqrt(2) as in its code, KBRD's output bias at 0, and the learned intervention mask at 0 (sigmoid 0.5).
  */
 public final class CausalRecModel extends Module {
     private final RecSettings settings;
     private final Parameter entityEmbedding;
     private final RGCN rgcn;
-    private final Parameter attentionA, attentionB, interventionMask;
+    private final Parameter attentionA, attentionB, interventionMask, outputBias;
 
     /** A model for a graph of {@code entities} and {@code relations} (without the self-loop); rng null: weights to be loaded. */
     public CausalRecModel(RecSettings s, int entities, int relations, Generator rng) {
@@ -48,6 +48,7 @@ public final class CausalRecModel extends Module {
             attentionA = attentionB = null;
         }
         interventionMask = s.causal() && s.intervention().equals("learned") ? parameter("intervention_mask", Tensor.zeros(s.dim())) : null;
+        outputBias = s.outputBias() ? parameter("output_bias", Tensor.zeros(entities)) : null;
     }
 
     public RecSettings settings() {
@@ -81,8 +82,12 @@ public final class CausalRecModel extends Module {
         return users.sub(last.mul(interventionMask.get().sigmoid().neg().add(1.0)));
     }
 
-    /** Scores of the item rows [I, dim] for user vectors [B, dim]: [B, I] (Eq. 4 before the softmax). */
-    public static Variable logits(Variable users, Variable itemRows) {
-        return users.matmul(itemRows.mT());
+    /**
+     * Scores of the items for user vectors [B, dim]: [B, I] (Eq. 4 before the softmax), u H_I^T, plus KBRD's bias of
+     * each item when {@code outputBias}. {@code itemRows} are H's rows of the items {@code itemIds}.
+     */
+    public Variable logits(Variable users, Variable itemRows, Tensor itemIds) {
+        Variable s = users.matmul(itemRows.mT());
+        return outputBias == null ? s : s.add(outputBias.get().indexSelect(0, itemIds));
     }
 }

@@ -90,7 +90,7 @@ public final class CausalRecommender implements Recommender {
         try (var off = GradMode.off()) {
             Variable users = model.users(h, c);
             if (intervened) users = model.intervened(h, c, users);
-            flat = CausalRecModel.logits(users, itemRows).data().contiguous().toFloatArray();
+            flat = model.logits(users, itemRows, graph.itemIds()).data().contiguous().toFloatArray();
         }
         int items = graph.items().length;
         float[][] out = new float[contexts.size()][];

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param bases           RGCN basis decomposition (0: one weight per relation)
  * @param relu            ReLU on the RGCN output (Eq. 2 has it; KBRD's code has none)
  * @param pooling         {@code time-aware} (Eq. 3) or {@code self-attention} (KBRD)
+ * @param outputBias      a learned score bias per item added to u H^T (KBRD's {@code output.bias}; Eq. 4 has none)
  * @param lambda          the recency base of Eq. 3 (weights lambda^(i-1), normalised)
  * @param maxContext      how many of the most recent context entities are pooled (CTA-CRS keeps 100)
  * @param causal          adds Eq. 7's causal term and Eq. 8's KL to the cross-entropy
@@ -34,13 +35,13 @@ import java.util.Set;
  * @param patience        early stopping: stop after this many epochs without a better validation Recall@50
  * @param seed            initialisation and data order
  */
-public record RecSettings(String variant, int dim, int bases, boolean relu, String pooling, double lambda, int maxContext,
-                          boolean causal, String intervention, double alpha, double beta, double lr, int batchSize,
+public record RecSettings(String variant, int dim, int bases, boolean relu, String pooling, boolean outputBias, double lambda,
+                          int maxContext, boolean causal, String intervention, double alpha, double beta, double lr, int batchSize,
                           int updateFrequency, int warmupSteps, int maxEpochs, int patience, long seed) {
     public static final List<String> VARIANTS = List.of("full", "no-causal", "kbrd");
     public static final String TIME_AWARE = "time-aware", SELF_ATTENTION = "self-attention";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> FIELDS = Set.of("variant", "dim", "bases", "relu", "pooling", "lambda", "maxContext",
+    private static final Set<String> FIELDS = Set.of("variant", "dim", "bases", "relu", "pooling", "outputBias", "lambda", "maxContext",
             "causal", "intervention", "alpha", "beta", "lr", "batchSize", "updateFrequency", "warmupSteps", "maxEpochs",
             "patience", "seed");
 
@@ -100,27 +101,32 @@ public record RecSettings(String variant, int dim, int bases, boolean relu, Stri
     }
 
     public RecSettings withSeed(long s) {
-        return new RecSettings(variant, dim, bases, relu, pooling, lambda, maxContext, causal, intervention, alpha, beta, lr,
+        return new RecSettings(variant, dim, bases, relu, pooling, outputBias, lambda, maxContext, causal, intervention, alpha, beta, lr,
                 batchSize, updateFrequency, warmupSteps, maxEpochs, patience, s);
     }
 
     public RecSettings withMaxEpochs(int e) {
-        return new RecSettings(variant, dim, bases, relu, pooling, lambda, maxContext, causal, intervention, alpha, beta, lr,
+        return new RecSettings(variant, dim, bases, relu, pooling, outputBias, lambda, maxContext, causal, intervention, alpha, beta, lr,
                 batchSize, updateFrequency, warmupSteps, e, patience, seed);
     }
 
     public RecSettings withPatience(int p) {
-        return new RecSettings(variant, dim, bases, relu, pooling, lambda, maxContext, causal, intervention, alpha, beta, lr,
+        return new RecSettings(variant, dim, bases, relu, pooling, outputBias, lambda, maxContext, causal, intervention, alpha, beta, lr,
                 batchSize, updateFrequency, warmupSteps, maxEpochs, p, seed);
     }
 
     public RecSettings withWarmupSteps(int w) {
-        return new RecSettings(variant, dim, bases, relu, pooling, lambda, maxContext, causal, intervention, alpha, beta, lr,
+        return new RecSettings(variant, dim, bases, relu, pooling, outputBias, lambda, maxContext, causal, intervention, alpha, beta, lr,
                 batchSize, updateFrequency, w, maxEpochs, patience, seed);
     }
 
+    public RecSettings withBases(int b) {
+        return new RecSettings(variant, dim, b, relu, pooling, outputBias, lambda, maxContext, causal, intervention, alpha, beta, lr,
+                batchSize, updateFrequency, warmupSteps, maxEpochs, patience, seed);
+    }
+
     public RecSettings withIntervention(String i) {
-        return new RecSettings(variant, dim, bases, relu, pooling, lambda, maxContext, causal, i, alpha, beta, lr,
+        return new RecSettings(variant, dim, bases, relu, pooling, outputBias, lambda, maxContext, causal, i, alpha, beta, lr,
                 batchSize, updateFrequency, warmupSteps, maxEpochs, patience, seed);
     }
 
@@ -136,7 +142,7 @@ public record RecSettings(String variant, int dim, int bases, boolean relu, Stri
         });
         try {
             return new RecSettings(str(n, "variant", source), integer(n, "dim", source), integer(n, "bases", source),
-                    bool(n, "relu", source), str(n, "pooling", source), num(n, "lambda", source), integer(n, "maxContext", source),
+                    bool(n, "relu", source), str(n, "pooling", source), bool(n, "outputBias", source), num(n, "lambda", source), integer(n, "maxContext", source),
                     bool(n, "causal", source), str(n, "intervention", source), num(n, "alpha", source), num(n, "beta", source),
                     num(n, "lr", source), integer(n, "batchSize", source), integer(n, "updateFrequency", source),
                     integer(n, "warmupSteps", source), integer(n, "maxEpochs", source), integer(n, "patience", source),

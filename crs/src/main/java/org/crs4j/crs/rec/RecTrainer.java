@@ -222,8 +222,8 @@ public final class RecTrainer {
         Variable h = model.entities(g.rgcnGraph());
         Variable itemRows = h.indexSelect(0, g.itemIds());
         Variable users = model.users(h, c);
-        Variable logits = CausalRecModel.logits(users, itemRows);
-        Variable intervened = s.causal() ? CausalRecModel.logits(model.intervened(h, c, users), itemRows) : null;
+        Variable logits = model.logits(users, itemRows, g.itemIds());
+        Variable intervened = s.causal() ? model.logits(model.intervened(h, c, users), itemRows, g.itemIds()) : null;
         return RecLoss.of(logits, intervened, targets, s.alpha(), s.beta());
     }
 

@@ -50,9 +50,9 @@ class RecLossTest {
         try (SafetensorsFile f = SafetensorsFile.open(path)) {
             Map<String, String> m = f.metadata();
             int n = Integer.parseInt(m.get("nodes")), r = Integer.parseInt(m.get("relations")), dim = Integer.parseInt(m.get("dim"));
-            boolean causal = Boolean.parseBoolean(m.get("causal".toString()).toLowerCase());
+            boolean causal = Boolean.parseBoolean(m.get("causal").toLowerCase());
             RecSettings s = new RecSettings(name, dim, Integer.parseInt(m.get("bases")), Boolean.parseBoolean(m.get("relu").toLowerCase()),
-                    m.get("pooling"), Double.parseDouble(m.get("lambda")), Integer.parseInt(m.get("maxContext")), causal,
+                    m.get("pooling"), Boolean.parseBoolean(m.get("outputBias").toLowerCase()), Double.parseDouble(m.get("lambda")), Integer.parseInt(m.get("maxContext")), causal,
                     m.get("intervention"), Double.parseDouble(m.get("alpha")), Double.parseDouble(m.get("beta")), 5e-3, 32, 4, 0, 1, 1, 1);
             CausalRecModel model = new CausalRecModel(s, n, r, new Generator(0));
             Map<String, Tensor> state = new LinkedHashMap<>();
@@ -109,7 +109,7 @@ class RecLossTest {
     @ValueSource(strings = {"full", "learned", "no-causal", "kbrd"})
     void everyParameterGradientPassesFiniteDifferences(String variant) {
         RecSettings d = RecSettings.forVariant(variant.equals("learned") ? "full" : variant);
-        RecSettings s = new RecSettings(variant, 3, d.bases() > 0 ? 2 : 0, d.relu(), d.pooling(), 1.5, 3, d.causal(),
+        RecSettings s = new RecSettings(variant, 3, d.bases() > 0 ? 2 : 0, d.relu(), d.pooling(), d.outputBias(), 1.5, 3, d.causal(),
                 variant.equals("learned") ? "learned" : "zero", 2.0, 0.5, 1e-3, 4, 1, 0, 1, 1, 1);
         int n = 7, r = 2;
         RelationalGraph g = RelationalGraph.fromEdges(n, r, new int[] {0, 1, 2, 3, 4, 5, 6, 2, 5}, new int[] {1, 2, 3, 4, 5, 6, 0, 6, 1},

@@ -95,7 +95,7 @@ public final class TinyDataset {
     /** Small and fast settings for tests: dim 16, no warm-up, a higher learning rate. */
     public static RecSettings settings(String variant, int epochs) {
         RecSettings d = RecSettings.forVariant(variant);
-        return new RecSettings(variant, 16, d.bases() > 0 ? 2 : 0, d.relu(), d.pooling(), d.lambda(), d.maxContext(), d.causal(),
+        return new RecSettings(variant, 16, d.bases() > 0 ? 2 : 0, d.relu(), d.pooling(), d.outputBias(), d.lambda(), d.maxContext(), d.causal(),
                 d.intervention(), d.alpha(), d.beta(), 0.05, 8, 2, 0, epochs, epochs, 3);
     }
 }
