@@ -125,15 +125,28 @@ public final class RecModelDirectory {
 
     /** The best-validation weights as a recommender over {@code data}. */
     public CausalRecommender load(PreparedDataset data) throws IOException {
+        return load(data, MODEL, "", "the training run has not finished an epoch yet");
+    }
+
+    /**
+     * The weights after the last finished epoch (from {@value #CHECKPOINT}), which differ from {@link #load}'s when
+     * a later epoch did not improve validation Recall@50: for evaluating a fixed training budget without model selection.
+     */
+    public CausalRecommender loadLastEpoch(PreparedDataset data) throws IOException {
+        return load(data, CHECKPOINT, "model.", "no epoch has finished");
+    }
+
+    private CausalRecommender load(PreparedDataset data, String name, String prefix, String whyMissing) throws IOException {
         RecGraph g = check(data);
-        Path file = dir.resolve(MODEL);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + ": missing (the training run has not finished an epoch yet)");
-        }
+        Path file = dir.resolve(name);
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": missing (" + whyMissing + ")");
         CausalRecModel model = new CausalRecModel(config.settings(), g.entities(), g.relations(), null);
         Map<String, Tensor> state = new LinkedHashMap<>();
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            for (TensorInfo t : f.tensors()) state.put(t.name(), f.tensor(t.name()).copy()); // copies: the file is closed below
+            for (TensorInfo t : f.tensors()) {
+                // copies: the file is closed below
+                if (t.name().startsWith(prefix)) state.put(t.name().substring(prefix.length()), f.tensor(t.name()).copy());
+            }
         }
         try {
             model.loadStateDict(state, true);

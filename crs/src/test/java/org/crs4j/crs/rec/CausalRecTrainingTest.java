@@ -97,6 +97,10 @@ class CausalRecTrainingTest {
         RecTrainer.train(s, SPEC, data, dir.resolve("b"), TrainingListener.NONE);
         RecTrainer.train(s.withSeed(2), SPEC, data, dir.resolve("c"), TrainingListener.NONE);
         assertEquals(filesWithoutTimes(dir.resolve("a")), filesWithoutTimes(dir.resolve("b")));
+        // the last epoch's weights, from the checkpoint, score like the same model (here epoch 3 of 3)
+        var last = RecModelDirectory.open(dir.resolve("a")).loadLastEpoch(data);
+        assertEquals(3, RecModelDirectory.open(dir.resolve("a")).config().training().get("epochs").asInt());
+        assertEquals(CausalRecommender.nameOf("full"), last.name());
         assertTrue(!filesWithoutTimes(dir.resolve("a")).get("model").equals(filesWithoutTimes(dir.resolve("c")).get("model")));
     }
 
