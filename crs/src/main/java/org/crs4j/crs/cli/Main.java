@@ -23,15 +23,16 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if ("1".equals(System.getenv("CRS4J_DEBUG"))) e.printStackTrace();
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(e));
+            // the full command path ("crs4j eval crs"), so a subcommand's error names the command as it was typed
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName(" ") + ": " + oneLine(e));
             return 1;
         });
         // usage errors (unknown option, a value of the wrong type) in the same one-line form, with where to look
         cli.setParameterExceptionHandler((e, args2) -> {
             var cmd = e.getCommandLine();
             if ("1".equals(System.getenv("CRS4J_DEBUG"))) e.printStackTrace();
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(e) + " (see "
-                    + cmd.getCommandSpec().qualifiedName() + " --help)");
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName(" ") + ": " + oneLine(e) + " (see "
+                    + cmd.getCommandSpec().qualifiedName(" ") + " --help)");
             return 2;
         });
         return cli.execute(args);

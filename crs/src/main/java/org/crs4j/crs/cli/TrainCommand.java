@@ -11,6 +11,6 @@ final class TrainCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw new CommandLine.ParameterException(spec.commandLine(), "name what to " + spec.name() + ": " + String.join(", ", spec.subcommands().keySet()));
     }
 }

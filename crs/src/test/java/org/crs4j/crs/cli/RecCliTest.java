@@ -167,7 +167,9 @@ class RecCliTest {
         assertOneLineError(run("score", "--predictions", one.toString(), "--k", "0"), "crs4j score: --k: 0 is not a valid cut-off (K must be >= 1)");
         assertOneLineError(run(withData("score", "--predictions", one.toString(), "--k", "1", "--dataset", "inspired")),
                 "crs4j score: " + one + ": line 1: field target: unknown item \"a\"");
-        assertOneLineError(run("score"), "crs4j score: Error: Missing required argument(s): (--predictions=FILE");
+        assertOneLineError(run("score"), "crs4j score: give --predictions FILE (ranked recommendations), or --hypotheses FILE --references FILE (text)");
+        assertOneLineError(run("score", "--predictions", one.toString(), "--hypotheses", one.toString()),
+                "crs4j score: --predictions and --hypotheses/--references are two modes: give one");
         assertOneLineError(run(withData("eval", "rec", "--model", model.toString(), "--k", "30")),
                 "crs4j eval rec: --k: 30 is not a valid cut-off (1..24, the length of the ranked lists)");
     }
