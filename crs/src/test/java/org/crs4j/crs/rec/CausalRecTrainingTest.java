@@ -60,6 +60,18 @@ class CausalRecTrainingTest {
     }
 
     @Test
+    void batchedEvaluationGivesWhatRecommendGivesOneContextAtATime() throws IOException {
+        Path out = dir.resolve("full");
+        RecTrainer.train(TinyDataset.settings("full", 3), SPEC, data, out, TrainingListener.NONE);
+        CausalRecommender rec = CausalRecommender.load(out, data);
+        Recommender oneByOne = new Recommender() {   // the same model, seen only through the interface
+            @Override public String name() { return rec.name(); }
+            @Override public float[] scores(int[] context) { return rec.scores(context); }
+        };
+        assertEquals(RecEvaluation.predict(oneByOne, data, Split.TEST), RecEvaluation.predict(rec, data, Split.TEST));
+    }
+
+    @Test
     void interventionMovesTheTargetDown() throws IOException {
         // one-entity contexts: masking the only entity leaves nothing, so the target loses its first place
         Path out = dir.resolve("full");
