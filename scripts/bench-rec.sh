@@ -5,6 +5,7 @@
 # and the ratio; then crs4j's peak heap of training by -Xmx bisection.
 #
 #   scripts/bench-rec.sh                 # DATASET=redial THREADS=2 EPOCHS=2 DATA_DIR=../shared/data TORCH_BLAS_DIR=...
+#                                        # POLICIES="default PASSIVE" MEMORY=1 (all optional)
 #
 # The epoch figure of each side is its fastest epoch after the first (JIT and allocator warm-up); evaluation is the
 # fastest of three passes over the test split. PyTorch needs OpenBLAS to be a fair peer: see scripts/bench-rgcn.sh.
@@ -36,7 +37,9 @@ if [ -z "${TORCH_BLAS_DIR-}" ] && [ -f /usr/lib/x86_64-linux-gnu/openblas-pthrea
   TORCH_BLAS_DIR=/usr/lib/x86_64-linux-gnu/openblas-pthread
 fi
 TORCH_EPOCH=""; TORCH_EVAL=""
-for policy in default PASSIVE; do
+# OpenMP's default spin-waiting costs torch up to 3x when other processes load the machine (bench-rgcn.sh measured
+# it); both policies run and the faster counts. POLICIES=PASSIVE skips the spinning one on a loaded machine.
+for policy in ${POLICIES:-default PASSIVE}; do
   echo "-- OMP_WAIT_POLICY=$policy"
   OUTP=$( ( [ "$policy" = default ] || export OMP_WAIT_POLICY=$policy
     LD_LIBRARY_PATH="${TORCH_BLAS_DIR-}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$PY" scripts/bench-rec.py "$PEER" --threads "$THREADS" --epochs "$EPOCHS" ) )
