@@ -5,7 +5,7 @@
 # and the ratio; then crs4j's peak heap of training by -Xmx bisection.
 #
 #   scripts/bench-rec.sh                 # DATASET=redial THREADS=2 EPOCHS=2 DATA_DIR=../shared/data TORCH_BLAS_DIR=...
-#                                        # POLICIES="default PASSIVE" MEMORY=1 (all optional)
+#                                        # POLICIES="default PASSIVE" TORCH_VARIANTS=sparse,index MEMORY=1 (all optional)
 #
 # The epoch figure of each side is its fastest epoch after the first (JIT and allocator warm-up); evaluation is the
 # fastest of three passes over the test split. PyTorch needs OpenBLAS to be a fair peer: see scripts/bench-rgcn.sh.
@@ -42,7 +42,7 @@ TORCH_EPOCH=""; TORCH_EVAL=""
 for policy in ${POLICIES:-default PASSIVE}; do
   echo "-- OMP_WAIT_POLICY=$policy"
   OUTP=$( ( [ "$policy" = default ] || export OMP_WAIT_POLICY=$policy
-    LD_LIBRARY_PATH="${TORCH_BLAS_DIR-}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$PY" scripts/bench-rec.py "$PEER" --threads "$THREADS" --epochs "$EPOCHS" ) )
+    LD_LIBRARY_PATH="${TORCH_BLAS_DIR-}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$PY" scripts/bench-rec.py "$PEER" --threads "$THREADS" --epochs "$EPOCHS" --variants "${TORCH_VARIANTS:-sparse,index}" ) )
   echo "$OUTP"
   case "$OUTP" in *openblas*) ;; *) echo "warning: PyTorch runs on the reference BLAS: set TORCH_BLAS_DIR (see scripts/bench-rgcn.sh) for a fair peer" ;; esac
   e=$(echo "$OUTP" | sed -n 's/^pytorch_best_epoch_seconds //p'); v=$(echo "$OUTP" | sed -n 's/^pytorch_best_eval_seconds //p')
