@@ -64,12 +64,12 @@ public final class CausalRecommender implements Recommender {
 
     @Override
     public float[] scores(int[] contextEntities) {
-        return toEntityScores(itemScores(List.of(contextEntities), false)[0], contextEntities);
+        return toEntityScores(itemScores(List.of(contextEntities), false)[0]);
     }
 
     /** Scores after Eq. 5's intervention (the last context entity masked): p-bar's logits, for the diagnostics. */
     public float[] intervenedScores(int[] contextEntities) {
-        return toEntityScores(itemScores(List.of(contextEntities), true)[0], contextEntities);
+        return toEntityScores(itemScores(List.of(contextEntities), true)[0]);
     }
 
     /**
@@ -105,7 +105,7 @@ public final class CausalRecommender implements Recommender {
         return out;
     }
 
-    private float[] toEntityScores(float[] itemScores, int[] context) {
+    private float[] toEntityScores(float[] itemScores) {
         float[] s = new float[graph.entities()];
         Arrays.fill(s, Float.NEGATIVE_INFINITY);
         int[] items = graph.items();

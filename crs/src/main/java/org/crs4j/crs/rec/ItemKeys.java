@@ -29,12 +29,4 @@ public final class ItemKeys {
         if (k == null) throw new IllegalArgumentException("entity " + entity + " is not an item of the dataset");
         return k;
     }
-
-    /** How many catalogue items share an entity with an earlier one (named by that one). */
-    public static int aliases(PreparedDataset data) {
-        var seen = new it.unimi.dsi.fastutil.ints.IntOpenHashSet();
-        int n = 0;
-        for (int e : data.itemEntity()) if (e >= 0 && !seen.add(e)) n++;
-        return n;
-    }
 }

@@ -18,7 +18,7 @@ public interface TrainingListener {
     /** After each epoch's validation (and its checkpoint). */
     default void epochEnded(EpochRecord record) {}
 
-    /** After the validation of an epoch, before the next one starts. */
+    /** A listener that ignores everything. */
     TrainingListener NONE = new TrainingListener() {};
 
     /**
