@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code crs4j eval}: the papers' evaluations, one subcommand each. */
+/** {@code crs4j eval}: the papers' evaluations, one subcommand each (rec: the recommender; crs: with the LLM stage). */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Run an evaluation of the papers on a prepared dataset.",
-        subcommands = {EvalCrsCommand.class})
+        subcommands = {EvalRecCommand.class, EvalCrsCommand.class})
 public final class EvalCommand implements Runnable {
     @Spec CommandSpec spec;
 

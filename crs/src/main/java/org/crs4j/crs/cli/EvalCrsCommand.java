@@ -118,10 +118,8 @@ public final class EvalCrsCommand implements Callable<Integer> {
     }
 
     /**
-     * The recommender {@code --recommender} names.
-     *
-     * <p>MERGE POINT (branch {@code rec}): a trained causal recommender's model folder is loaded here, with the
-     * loader that branch writes; until then a folder is refused with the reason.
+     * The recommender {@code --recommender} names: a baseline, or a model folder written by {@code crs4j train rec}
+     * (checked to be trained on this prepared data; refused with the file and field named otherwise).
      */
     static Recommender recommender(String spec, PreparedDataset data) {
         switch (spec) {
@@ -131,9 +129,11 @@ public final class EvalCrsCommand implements Callable<Integer> {
         }
         if (!Files.isDirectory(Path.of(spec)))
             throw new IllegalArgumentException("--recommender " + spec + ": not popularity, movielens-popularity or a model folder");
-        // >>> MERGE POINT (rec): return the causal recommender loaded from Path.of(spec) for `data`.
-        throw new IllegalArgumentException("--recommender " + spec + ": loading a trained causal recommender needs the rec branch's model loader, "
-                + "which is not on this branch yet; use popularity");
+        try {
+            return org.crs4j.crs.rec.CausalRecommender.load(Path.of(spec), data);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     private static void write(Path file, RerankEvaluation.Report report, PreparedDataset data) {

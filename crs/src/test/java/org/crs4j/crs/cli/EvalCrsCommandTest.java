@@ -182,8 +182,8 @@ class EvalCrsCommandTest {
         for (Case c : List.of(
                 new Case(new String[] {"--oracle", "always"}, "crs4j eval crs: --oracle: must be none, truth or mentioned, not always"),
                 new Case(new String[] {"--split", "train"}, "crs4j eval crs: --split: must be test or valid, not train"),
-                new Case(new String[] {"--recommender", folder.toString()}, "crs4j eval crs: --recommender " + folder
-                        + ": loading a trained causal recommender needs the rec branch's model loader, which is not on this branch yet; use popularity"),
+                new Case(new String[] {"--recommender", folder.toString()}, "crs4j eval crs: " + folder.resolve("config.json")
+                        + ": missing (not a crs4j recommender model directory)"),
                 new Case(new String[] {"--recommender", "nothing"}, "crs4j eval crs: --recommender nothing: not popularity, movielens-popularity or a model folder"),
                 new Case(new String[] {"--settings", badSettings.toString()}, "crs4j eval crs: --settings " + badSettings
                         + ": unknown key candidate (known: candidates, context_turns, list_length, max_new_tokens, seed, temperature, top_p)"),

@@ -91,7 +91,7 @@ class ScoreCommandTest {
                 new Case(new String[] {"--hypotheses", bad.toString(), "--references", two.toString()},
                         "crs4j score: --hypotheses " + bad + " line 2: invalid UTF-8"),
                 new Case(new String[] {"--hypotheses", two.toString()}, "crs4j score: --hypotheses needs --references FILE"),
-                new Case(new String[] {}, "crs4j score: give --hypotheses FILE --references FILE"),
+                new Case(new String[] {}, "crs4j score: give --predictions FILE (ranked recommendations), or --hypotheses FILE --references FILE (text)"),
                 new Case(new String[] {"--hypotheses", two.toString(), "--references", two.toString(), "--resamples", "0"},
                         "crs4j score: --resamples: must be >= 1, got 0"))) {
             String[] args = new String[c.args().length + 1];

@@ -62,6 +62,15 @@ public final class AtomicFiles {
         }
     }
 
+    /** Replaces {@code target} with {@code text} in UTF-8, atomically (see {@link #write}). */
+    public static void writeString(Path target, String text) throws IOException {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        write(target, ch -> {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+        });
+    }
+
     /** Makes the rename itself durable (POSIX); not possible on every platform, where the rename still happened. */
     private static void syncFolder(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

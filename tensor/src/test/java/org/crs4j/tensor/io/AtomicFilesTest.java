@@ -30,6 +30,16 @@ class AtomicFilesTest {
     }
 
     @Test
+    void writeStringReplacesTheWholeFileInUtf8() throws IOException {
+        Path target = dir.resolve("out.txt");
+        Files.writeString(target, "an older and longer content");
+        String text = "Amélie (2001)\n".repeat(10_000); // larger than one channel write may take
+        AtomicFiles.writeString(target, text);
+        assertEquals(text, Files.readString(target));
+        assertEquals(List.of(target), listing());
+    }
+
+    @Test
     void theTargetKeepsItsOldContentUntilTheNewOneIsComplete() throws IOException {
         Path target = dir.resolve("out.bin");
         Files.writeString(target, "old");
