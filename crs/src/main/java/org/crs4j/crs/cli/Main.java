@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "crs4j", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Pure-Java deep learning and LLM-enhanced conversational recommender systems.",
         subcommands = {InfoCommand.class, TensorsCommand.class, org.crs4j.data.cli.DataCommand.class,
-                org.crs4j.models.cli.TokenizeCommand.class, org.crs4j.models.cli.GenerateCommand.class})
+                org.crs4j.models.cli.TokenizeCommand.class, org.crs4j.models.cli.GenerateCommand.class,
+                ServeCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
