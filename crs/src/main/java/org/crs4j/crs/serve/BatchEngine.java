@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.crs4j.autograd.GradMode;
-import org.crs4j.models.LanguageModel;
 import org.crs4j.models.generation.DecodingSession;
 import org.crs4j.models.generation.TokenDecoder;
 
@@ -30,7 +29,7 @@ import org.crs4j.models.generation.TokenDecoder;
  */
 public final class BatchEngine implements AutoCloseable {
     private final String name;
-    private final LanguageModel model;
+    private final TokenDecoder decoder;
     private final ServeLimits limits;
     private final Thread worker;
 
@@ -44,16 +43,13 @@ public final class BatchEngine implements AutoCloseable {
     private long batches, batchRows, largestBatch;
     private double recentBatchSeconds = 1;
 
-    public BatchEngine(String name, LanguageModel model, ServeLimits limits) {
+    /** @param decoder the model's {@code LanguageModel.decoder()}: all the engine needs of it */
+    public BatchEngine(String name, TokenDecoder decoder, ServeLimits limits) {
         this.name = name;
-        this.model = model;
+        this.decoder = decoder;
         this.limits = limits;
         this.worker = Thread.ofPlatform().name("crs4j-serve-" + name).daemon(true).unstarted(this::loop);
         worker.start();
-    }
-
-    public LanguageModel model() {
-        return model;
     }
 
     /** Admits all of a job's rows or none: 429 when generating + waiting rows would exceed the bounds. */
@@ -192,7 +188,6 @@ public final class BatchEngine implements AutoCloseable {
             maxNew = Math.max(maxNew, rows.get(i).config.maxNewTokens());
         }
         boolean[] released = new boolean[b];
-        TokenDecoder decoder = model.decoder();
         int vocab = decoder.vocabSize();
         try (var off = GradMode.off()) {
             DecodingSession session = decoder.start(prompts, maxNew);

@@ -133,7 +133,7 @@ public final class OpenAiRequests {
             if (!stream) throw ApiError.invalid("stream_options", "stream_options is only allowed when stream is true");
             if (!options.isObject()) throw ApiError.invalid("stream_options", "stream_options must be an object, found " + kind(options));
             onlyKnown(options, "stream_options.", Set.of("include_usage"));
-            includeUsage = bool(options, "include_usage");
+            includeUsage = bool(options, "include_usage", "stream_options.include_usage");
         }
         JsonNode user = body.get("user");
         if (user != null && !user.isNull() && !user.isTextual()) throw ApiError.invalid("user", "user must be a string, found " + kind(user));
@@ -269,9 +269,13 @@ public final class OpenAiRequests {
     }
 
     private static boolean bool(JsonNode body, String name) {
+        return bool(body, name, name);
+    }
+
+    private static boolean bool(JsonNode body, String name, String param) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) return false;
-        if (!v.isBoolean()) throw ApiError.invalid(name, name + " must be true or false, found " + kind(v));
+        if (!v.isBoolean()) throw ApiError.invalid(param, param + " must be true or false, found " + kind(v));
         return v.asBoolean();
     }
 

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.crs4j.models.LanguageModel;
+import org.crs4j.models.generation.TokenDecoder;
 
 /**
  * A model the server loaded at start, under the name requests use: the model, its chat format, the stop tokens and
@@ -25,6 +26,11 @@ public final class ServedModel implements AutoCloseable {
      *                   as a single piece (e.g. {@code <|im_end|>}), stop strings otherwise
      */
     public ServedModel(String name, LanguageModel model, ChatFormat chatFormat, ServeLimits limits) throws IOException {
+        this(name, model, chatFormat, limits, model.decoder());
+    }
+
+    /** With the decoder the engine drives given apart (tests slow it down to make timing deterministic). */
+    ServedModel(String name, LanguageModel model, ChatFormat chatFormat, ServeLimits limits, TokenDecoder decoder) throws IOException {
         if (!model.hasTokenizer()) throw new IOException(model.source() + ": no tokenizer found beside the model");
         this.name = name;
         this.model = model;
@@ -38,7 +44,7 @@ public final class ServedModel implements AutoCloseable {
         }
         this.chatStopTokens = tokens.stream().mapToInt(Integer::intValue).toArray();
         this.chatStopStrings = List.copyOf(strings);
-        this.engine = new BatchEngine(name, model, limits);
+        this.engine = new BatchEngine(name, decoder, limits);
     }
 
     public String name() {
