@@ -58,6 +58,9 @@ public final class ApiServer implements AutoCloseable {
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(30_000);
+        // room for a burst of connections to wait for accept(): the OS default backlog (50) drops the rest, and
+        // their clients retry only after 1, 3, 7 s
+        connector.setAcceptQueueSize(1024);
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrors());
         server.setHandler(new Dispatch());
