@@ -160,7 +160,7 @@ public final class ServeCommand implements Callable<Integer> {
     private ServeLimits limits() {
         try {
             return new ServeLimits(maxBody, maxTokens, batch, queue, Duration.ofMillis(windowMillis), Duration.ofSeconds(timeoutSeconds),
-                    maxConnections);
+                    maxConnections, Duration.ofSeconds(30));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -27,7 +27,7 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
  * a table of {@link Route}s by method and path, the optional API key, and OpenAI-style error JSON for everything
  * that goes wrong — including what Jetty itself refuses (oversized headers, malformed HTTP).
  *
- * <p>Bounds here: {@link ServeLimits#maxConnections()} exchanges at once (Jetty's virtual thread pool), 30 s idle
+ * <p>Bounds here: {@link ServeLimits#maxConnections()} exchanges at once (Jetty's virtual thread pool), the idle
  * timeout per connection (a client that stops sending or reading is dropped), 16 KiB of request headers, the body
  * limit in {@link Exchange#body()}. Generation bounds live in {@link BatchEngine} and {@link ServeLimits}.
  */
@@ -57,7 +57,7 @@ public final class ApiServer implements AutoCloseable {
         connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
-        connector.setIdleTimeout(30_000);
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
         // room for a burst of connections to wait for accept(): the OS default backlog (50) drops the rest, and
         // their clients retry only after 1, 3, 7 s
         connector.setAcceptQueueSize(1024);

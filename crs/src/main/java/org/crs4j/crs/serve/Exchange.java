@@ -28,6 +28,10 @@ public final class Exchange {
         this.request = request;
         this.response = response;
         this.limits = limits;
+        // Jetty treats an exchange with no read or write pending for the idle timeout as failed. Waiting for a
+        // generation is not idleness (a long non-streamed answer, a slow prefill): the request timeout bounds that.
+        // A stalled body upload or a client that stops reading its stream still times out (their I/O is pending).
+        request.addIdleTimeoutListener(timeout -> false);
     }
 
     public String method() {
@@ -66,7 +70,12 @@ public final class Exchange {
         return OpenAiRequests.object(OpenAiRequests.utf8(body()));
     }
 
-    /** Runs when the connection fails while the exchange is still running (best effort: HTTP/1.1 notices on I/O). */
+    /**
+     * Runs when the connection fails while the exchange is still running. HTTP/1.1 notices a closed connection only
+     * when it reads or writes: a streamed answer finds out at its next event; a client that leaves while waiting for
+     * a whole (non-streamed) answer is noticed when the answer is written, and its generation runs to the end or to
+     * the request timeout.
+     */
     public void onClientGone(Runnable r) {
         request.addFailureListener(t -> r.run());
     }

@@ -79,10 +79,15 @@ public final class GenerationJob {
         return deadlineNanos;
     }
 
-    /** The client is gone or no longer wants the answer: the rows stop at the next step and free their slots. */
+    /**
+     * The client is gone or no longer wants the answer: the rows stop at the next step and free their slots, and
+     * whoever waits for events gets a Failed one at once.
+     */
     public void cancel() {
+        if (cancelled) return;
         cancelled = true;
         onCancel.run();
+        events.add(new Failed(ApiError.unavailable("the request was cancelled")));
     }
 
     public boolean cancelled() {

@@ -108,7 +108,9 @@ public final class OpenAiApi {
         List<GenerationJob.Row> rows = new ArrayList<>();
         for (int p = 0; p < prompts.size(); p++) {
             int[] ids = prompts.get(p);
-            int budget = limits.completionBudget(lm, ids.length, req.maxTokens(), fallback, req.maxTokensParam());
+            String promptParam = req.chat() ? "messages" : "prompt";
+            if (ids.length == 0) throw ApiError.invalid(promptParam, "the prompt encodes to no tokens (this model adds no BOS): give some text");
+            int budget = limits.completionBudget(lm, ids.length, req.maxTokens(), fallback, req.maxTokensParam(), promptParam);
             for (int k = 0; k < req.n(); k++) {
                 GenerationConfig cfg = base.withMaxNewTokens(budget).withSeed(seed + k);
                 rows.add(new GenerationJob.Row(rows.size(), ids, cfg, lm.outputStream(ids), stops));

@@ -17,9 +17,11 @@ import org.crs4j.models.t5.T5;
  * @param gatherWindow   how long an idle model waits after the first request for others to batch with it
  * @param requestTimeout a request still queued or generating after this long is ended (504, or an SSE error event)
  * @param maxConnections concurrent HTTP exchanges (each on its own virtual thread); more wait in the OS backlog
+ * @param idleTimeout    a connection on which nothing moves for this long is closed (a client that stops sending its
+ *                       body or reading its stream); a request waiting for its generation is not idle
  */
 public record ServeLimits(long maxBodyBytes, int maxTokens, int maxBatch, int maxQueue, Duration gatherWindow,
-                          Duration requestTimeout, int maxConnections) {
+                          Duration requestTimeout, int maxConnections, Duration idleTimeout) {
 
     /** Most stop strings in a request, as OpenAI allows. */
     public static final int MAX_STOP_STRINGS = 4;
@@ -43,30 +45,35 @@ public record ServeLimits(long maxBodyBytes, int maxTokens, int maxBatch, int ma
         if (gatherWindow.isNegative()) throw new IllegalArgumentException("--batch-window must be >= 0, got " + gatherWindow);
         if (requestTimeout.isNegative() || requestTimeout.isZero()) throw new IllegalArgumentException("--timeout must be > 0, got " + requestTimeout);
         if (maxConnections < 1) throw new IllegalArgumentException("--max-connections must be >= 1, got " + maxConnections);
+        if (idleTimeout.toMillis() < 1) throw new IllegalArgumentException("idle timeout must be at least 1 ms, got " + idleTimeout);
     }
 
     public static ServeLimits defaults() {
-        return new ServeLimits(1 << 20, 2048, 8, 32, Duration.ofMillis(10), Duration.ofMinutes(5), 256);
+        return new ServeLimits(1 << 20, 2048, 8, 32, Duration.ofMillis(10), Duration.ofMinutes(5), 256, Duration.ofSeconds(30));
     }
 
     public ServeLimits withBatch(int batch, int queue) {
-        return new ServeLimits(maxBodyBytes, maxTokens, batch, queue, gatherWindow, requestTimeout, maxConnections);
+        return new ServeLimits(maxBodyBytes, maxTokens, batch, queue, gatherWindow, requestTimeout, maxConnections, idleTimeout);
     }
 
     public ServeLimits withTimeout(Duration timeout) {
-        return new ServeLimits(maxBodyBytes, maxTokens, maxBatch, maxQueue, gatherWindow, timeout, maxConnections);
+        return new ServeLimits(maxBodyBytes, maxTokens, maxBatch, maxQueue, gatherWindow, timeout, maxConnections, idleTimeout);
     }
 
     public ServeLimits withMaxBody(long bytes) {
-        return new ServeLimits(bytes, maxTokens, maxBatch, maxQueue, gatherWindow, requestTimeout, maxConnections);
+        return new ServeLimits(bytes, maxTokens, maxBatch, maxQueue, gatherWindow, requestTimeout, maxConnections, idleTimeout);
     }
 
     public ServeLimits withMaxTokens(int tokens) {
-        return new ServeLimits(maxBodyBytes, tokens, maxBatch, maxQueue, gatherWindow, requestTimeout, maxConnections);
+        return new ServeLimits(maxBodyBytes, tokens, maxBatch, maxQueue, gatherWindow, requestTimeout, maxConnections, idleTimeout);
+    }
+
+    public ServeLimits withIdleTimeout(Duration idle) {
+        return new ServeLimits(maxBodyBytes, maxTokens, maxBatch, maxQueue, gatherWindow, requestTimeout, maxConnections, idle);
     }
 
     public ServeLimits withGatherWindow(Duration window) {
-        return new ServeLimits(maxBodyBytes, maxTokens, maxBatch, maxQueue, window, requestTimeout, maxConnections);
+        return new ServeLimits(maxBodyBytes, maxTokens, maxBatch, maxQueue, window, requestTimeout, maxConnections, idleTimeout);
     }
 
     /**
@@ -92,8 +99,10 @@ public record ServeLimits(long maxBodyBytes, int maxTokens, int maxBatch, int ma
      * @param requested {@code max_tokens} from the request (already checked to be ≥ 1), or null
      * @param fallback  the endpoint's default when the request names none (OpenAI: 16 for completions; chat runs to
      *                  the context), capped by {@link #maxTokens}
+     * @param param       the request field that set the length ({@code max_tokens} or {@code max_completion_tokens})
+     * @param promptParam the request field that holds the prompt ({@code messages} or {@code prompt})
      */
-    public int completionBudget(LanguageModel model, int promptTokens, Integer requested, int fallback, String param) {
+    public int completionBudget(LanguageModel model, int promptTokens, Integer requested, int fallback, String param, String promptParam) {
         int context = contextLength(model);
         if (requested != null && requested > maxTokens) {
             throw ApiError.invalid(param, param + " is " + requested + ", above this server's limit of " + maxTokens
@@ -101,7 +110,7 @@ public record ServeLimits(long maxBodyBytes, int maxTokens, int maxBatch, int ma
         }
         if (model.isEncoderDecoder()) {
             if (promptTokens > context) {
-                throw ApiError.contextLength("messages", "This model's maximum input length is " + context + " tokens. However, your"
+                throw ApiError.contextLength(promptParam, "This model's maximum input length is " + context + " tokens. However, your"
                         + " input has " + promptTokens + " tokens. Please shorten it.");
             }
             int budget = requested != null ? requested : Math.min(fallback, maxTokens);
@@ -114,7 +123,7 @@ public record ServeLimits(long maxBodyBytes, int maxTokens, int maxBatch, int ma
         int room = context - promptTokens;
         if (requested == null) {
             if (room < 1) {
-                throw ApiError.contextLength("messages", "This model's maximum context length is " + context + " tokens. However,"
+                throw ApiError.contextLength(promptParam, "This model's maximum context length is " + context + " tokens. However,"
                         + " your prompt has " + promptTokens + " tokens, leaving no room for a completion. Please shorten it.");
             }
             return Math.min(room, Math.min(fallback, maxTokens));

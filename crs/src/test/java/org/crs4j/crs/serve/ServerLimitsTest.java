@@ -155,6 +155,17 @@ class ServerLimitsTest {
     }
 
     @Test
+    void waitingForALongWholeAnswerIsNotIdleness() throws Exception {
+        // a connection idle for 300 ms is closed, but a request waiting 40 x 20 ms for its answer is not idle
+        ServeLimits limits = ServeLimits.defaults().withIdleTimeout(Duration.ofMillis(300));
+        try (TestServer server = slowServer(limits, 20, null)) {
+            HttpResponse<String> r = server.post("/v1/completions", body(40, false));
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(40, TestServer.json(r).get("usage").get("completion_tokens").asInt());
+        }
+    }
+
+    @Test
     void anApiKeyIsRequiredWhenSet() throws Exception {
         try (TestServer server = slowServer(ServeLimits.defaults(), 0, "s3cret-key")) {
             assertEquals(401, server.get("/v1/models").statusCode());
