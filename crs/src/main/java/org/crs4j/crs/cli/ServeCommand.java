@@ -20,7 +20,6 @@ import org.crs4j.models.LanguageModels;
 import org.crs4j.models.Quantization;
 import org.crs4j.models.cli.ModelLocator;
 import org.crs4j.models.hub.Hub;
-import org.crs4j.models.llama.Llama;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -186,13 +185,12 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** The largest KV cache a batch can take, so the memory a full batch needs is known at start. */
+    /** What a batch's KV cache may take, so that the memory a full batch needs is known at start. */
     private static String kvNote(LanguageModel lm, ServeLimits limits) {
-        if (!(lm instanceof Llama llama)) return "";
-        var c = llama.config();
-        long perPosition = 2L * c.numLayers() * c.numKvHeads() * c.headDim() * Float.BYTES;
-        long bytes = perPosition * limits.maxBatch() * ServeLimits.contextLength(lm);
-        return String.format(", KV cache up to %.0f MiB for %d rows", bytes / 1048576.0, limits.maxBatch());
+        long perPosition = ServeLimits.kvBytesPerPosition(lm);
+        long full = perPosition * limits.maxBatch() * ServeLimits.contextLength(lm);
+        return String.format(", KV cache %.0f KiB per position and row, budget %.0f MiB per batch (%d rows at full context: %.0f MiB)",
+                perPosition / 1024.0, ServeLimits.kvBudgetBytes() / 1048576.0, limits.maxBatch(), full / 1048576.0);
     }
 
     static String defaultName(String spec, Path path) {

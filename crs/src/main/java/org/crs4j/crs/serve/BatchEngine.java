@@ -24,13 +24,16 @@ import org.crs4j.models.generation.TokenDecoder;
  * strings and token budget, so a row computes what it would alone (left padding is masked; see models/README.md).
  *
  * <p>Bounds: at most {@code maxBatch + maxQueue} rows admitted (generating or waiting); beyond that
- * {@link #submit} refuses with 429 and a {@code Retry-After} estimated from recent batch times. Jobs past their
- * deadline fail with a timeout, in the queue or between two decoding steps.
+ * {@link #submit} refuses with 429 and a {@code Retry-After} estimated from recent batch times. A batch's KV cache
+ * stays within a byte budget (rows × (longest prompt + largest max_tokens) positions): a request that would push it
+ * over waits for the next batch, and one that alone exceeds it is refused. Jobs past their deadline fail with a
+ * timeout, in the queue or between two decoding steps.
  */
 public final class BatchEngine implements AutoCloseable {
     private final String name;
     private final TokenDecoder decoder;
     private final ServeLimits limits;
+    private final long kvBytesPerPosition, kvBudget;
     private final Thread worker;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -43,11 +46,17 @@ public final class BatchEngine implements AutoCloseable {
     private long batches, batchRows, largestBatch;
     private double recentBatchSeconds = 1;
 
-    /** @param decoder the model's {@code LanguageModel.decoder()}: all the engine needs of it */
-    public BatchEngine(String name, TokenDecoder decoder, ServeLimits limits) {
+    /**
+     * @param decoder            the model's {@code LanguageModel.decoder()}: all the engine needs of it
+     * @param kvBytesPerPosition KV cache bytes per row and position ({@link ServeLimits#kvBytesPerPosition})
+     * @param kvBudget           the most KV cache one batch may allocate ({@link ServeLimits#kvBudgetBytes})
+     */
+    public BatchEngine(String name, TokenDecoder decoder, ServeLimits limits, long kvBytesPerPosition, long kvBudget) {
         this.name = name;
         this.decoder = decoder;
         this.limits = limits;
+        this.kvBytesPerPosition = kvBytesPerPosition;
+        this.kvBudget = kvBudget;
         this.worker = Thread.ofPlatform().name("crs4j-serve-" + name).daemon(true).unstarted(this::loop);
         worker.start();
     }
@@ -57,6 +66,12 @@ public final class BatchEngine implements AutoCloseable {
         int rows = job.rows().size();
         if (rows > limits.maxBatch()) {
             throw ApiError.invalid("n", "this request needs " + rows + " generations (prompts x n), above the batch size " + limits.maxBatch());
+        }
+        long kv = Shape.of(job).bytes(kvBytesPerPosition);
+        if (kv > kvBudget) {
+            throw ApiError.invalid("max_tokens", String.format("this request needs %.0f MiB of KV cache (%d rows x %d positions),"
+                    + " above this server's budget of %.0f MiB per batch; ask for fewer tokens or choices", kv / 1048576.0, rows,
+                    Shape.of(job).positions(), kvBudget / 1048576.0));
         }
         lock.lock();
         try {
@@ -139,12 +154,15 @@ public final class BatchEngine implements AutoCloseable {
             if (closed) return null;
             List<GenerationJob> batch = new ArrayList<>();
             int rows = 0;
+            Shape shape = Shape.EMPTY;
             long windowEnd = System.nanoTime() + limits.gatherWindow().toNanos();
             while (true) {
                 GenerationJob next = queue.peekFirst();
                 if (next != null) {
                     int n = next.rows().size();
-                    if (rows + n > limits.maxBatch()) break; // it leads the next batch
+                    Shape grown = shape.with(Shape.of(next));
+                    // too many rows, or a KV cache over budget: it leads the next batch
+                    if (rows + n > limits.maxBatch() || (!batch.isEmpty() && grown.bytes(kvBytesPerPosition) > kvBudget)) break;
                     queue.pollFirst();
                     queuedRows -= n;
                     if (next.cancelled()) continue;
@@ -154,6 +172,7 @@ public final class BatchEngine implements AutoCloseable {
                         continue;
                     }
                     batch.add(next);
+                    shape = grown;
                     rows += n;
                     activeRows += n;
                     if (rows == limits.maxBatch()) break;
@@ -166,6 +185,35 @@ public final class BatchEngine implements AutoCloseable {
             return batch;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * What a batch's KV cache holds: rows × (longest prompt + largest token budget) positions, since left padding
+     * aligns every row on the longest prompt and the cache is allocated for the longest run.
+     */
+    private record Shape(int rows, int longestPrompt, int maxNew) {
+        static final Shape EMPTY = new Shape(0, 0, 0);
+
+        static Shape of(GenerationJob job) {
+            int longest = 0, maxNew = 0;
+            for (GenerationJob.Row r : job.rows()) {
+                longest = Math.max(longest, r.prompt.length);
+                maxNew = Math.max(maxNew, r.config.maxNewTokens());
+            }
+            return new Shape(job.rows().size(), longest, maxNew);
+        }
+
+        Shape with(Shape o) {
+            return new Shape(rows + o.rows, Math.max(longestPrompt, o.longestPrompt), Math.max(maxNew, o.maxNew));
+        }
+
+        int positions() {
+            return longestPrompt + maxNew;
+        }
+
+        long bytes(long perPosition) {
+            return (long) rows * positions() * perPosition;
         }
     }
 

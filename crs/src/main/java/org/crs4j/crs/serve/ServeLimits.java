@@ -91,6 +91,31 @@ public record ServeLimits(long maxBodyBytes, int maxTokens, int maxBatch, int ma
     }
 
     /**
+     * Bytes of KV cache one row needs per position (F32 keys and values of every layer): LLaMA's self-attention
+     * cache; for T5 the decoder's self- and cross-attention caches, which together hold prompt + output positions.
+     */
+    public static long kvBytesPerPosition(LanguageModel model) {
+        if (model instanceof Llama llama) {
+            var c = llama.config();
+            return 2L * c.numLayers() * c.numKvHeads() * c.headDim() * Float.BYTES;
+        }
+        if (model instanceof T5 t5) {
+            var c = t5.config();
+            return 2L * c.numDecoderLayers() * c.numHeads() * c.dKv() * Float.BYTES;
+        }
+        throw new IllegalArgumentException("no KV cache size known for " + model.getClass().getSimpleName());
+    }
+
+    /**
+     * The KV cache a batch may allocate: half of the JVM's maximum heap, so that a full batch of long requests
+     * cannot exhaust memory (the rest holds activations, logits and the server). A batch is closed before it would
+     * exceed this, and a request that alone would is refused.
+     */
+    public static long kvBudgetBytes() {
+        return Runtime.getRuntime().maxMemory() / 2;
+    }
+
+    /**
      * The number of tokens a request may generate after a prompt of {@code promptTokens}: {@code requested} when it
      * fits, else an error with the numbers (OpenAI's wording and code); with no request, whatever the context and
      * {@code fallback} allow. A decoder-only model continues the prompt in the same positions (prompt + completion ≤

@@ -26,11 +26,15 @@ public final class ServedModel implements AutoCloseable {
      *                   as a single piece (e.g. {@code <|im_end|>}), stop strings otherwise
      */
     public ServedModel(String name, LanguageModel model, ChatFormat chatFormat, ServeLimits limits) throws IOException {
-        this(name, model, chatFormat, limits, model.decoder());
+        this(name, model, chatFormat, limits, model.decoder(), ServeLimits.kvBudgetBytes());
     }
 
-    /** With the decoder the engine drives given apart (tests slow it down to make timing deterministic). */
-    ServedModel(String name, LanguageModel model, ChatFormat chatFormat, ServeLimits limits, TokenDecoder decoder) throws IOException {
+    /**
+     * With the decoder the engine drives and the KV budget given apart (tests slow the decoder down to make timing
+     * deterministic, and shrink the budget to reach it).
+     */
+    ServedModel(String name, LanguageModel model, ChatFormat chatFormat, ServeLimits limits, TokenDecoder decoder, long kvBudget)
+            throws IOException {
         if (!model.hasTokenizer()) throw new IOException(model.source() + ": no tokenizer found beside the model");
         this.name = name;
         this.model = model;
@@ -44,7 +48,7 @@ public final class ServedModel implements AutoCloseable {
         }
         this.chatStopTokens = tokens.stream().mapToInt(Integer::intValue).toArray();
         this.chatStopStrings = List.copyOf(strings);
-        this.engine = new BatchEngine(name, decoder, limits);
+        this.engine = new BatchEngine(name, decoder, limits, ServeLimits.kvBytesPerPosition(model), kvBudget);
     }
 
     public String name() {

@@ -47,7 +47,7 @@ class ServerLimitsTest {
 
     private static TestServer slowServer(ServeLimits limits, long millisPerStep, String apiKey) throws Exception {
         return new TestServer(limits, apiKey, List.of(new ServedModel("stories", stories, ChatFormat.bundled("plain"), limits,
-                TestServer.slow(stories.decoder(), millisPerStep))));
+                TestServer.slow(stories.decoder(), millisPerStep), ServeLimits.kvBudgetBytes())));
     }
 
     private static String body(int maxTokens, boolean stream) {
@@ -134,6 +134,32 @@ class ServerLimitsTest {
             System.gc();
             long grown = memory.getHeapMemoryUsage().getUsed() - heapBefore;
             assertTrue(grown < 64L << 20, "heap after the burst grew by " + (grown >> 20) + " MiB");
+        }
+    }
+
+    @Test
+    void aBatchsKvCacheStaysWithinItsBudget() throws Exception {
+        long perPosition = ServeLimits.kvBytesPerPosition(stories);
+        assertEquals(2L * 5 * 4 * 8 * 4, perPosition, "stories260K: 5 layers, 4 kv heads of 8 dims, keys and values in F32");
+        long budget = 2 * 100 * perPosition; // two rows of 100 positions
+        ServeLimits limits = ServeLimits.defaults().withGatherWindow(Duration.ofMillis(300));
+        try (TestServer server = new TestServer(limits, null, List.of(new ServedModel("stories", stories, ChatFormat.bundled("plain"),
+                limits, TestServer.slow(stories.decoder(), 5), budget)))) {
+            int prompt = stories.encodePrompt("Once upon a time").length;
+            // one request that alone needs more than the budget is refused before any work
+            HttpResponse<String> big = server.post("/v1/completions", body(101 - prompt + 100, false));
+            assertEquals(400, big.statusCode(), big.body());
+            assertTrue(big.body().contains("KV cache") && big.body().contains("budget"), big.body());
+            // three requests of 100 positions each: two fit a batch, the third waits for the next one
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<HttpResponse<String>>> fs = new ArrayList<>();
+                for (int i = 0; i < 3; i++) fs.add(pool.submit(() -> server.post("/v1/completions", body(100 - prompt, false))));
+                for (Future<HttpResponse<String>> f : fs) assertEquals(200, f.get().statusCode(), f.get().body());
+            }
+            BatchEngine.Stats stats = server.models.get(0).engine().stats();
+            assertEquals(3, stats.rows());
+            assertEquals(2, stats.batches(), stats.toString());
+            assertEquals(2, stats.largestBatch(), stats.toString());
         }
     }
 
