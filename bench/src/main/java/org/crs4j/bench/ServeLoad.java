@@ -35,7 +35,9 @@ import java.util.stream.Stream;
  * Per level it prints the aggregate tokens/s (completion tokens from the server's usage counts ÷ the level's wall
  * time), time to first token (request sent → first streamed text, median and 90th percentile), each stream's own
  * decoding rate after its first token, and the server's peak resident memory (VmRSS sampled from /proc every 50 ms
- * when --pid is given). Requests are greedy with distinct prompts per client; bounded by count and a wall-clock limit.
+ * when --pid is given) and its CPU time: tokens per server CPU-second, which other jobs on a shared machine disturb far
+ * less than wall-clock rates. Requests are greedy with distinct prompts per client; bounded by count and a wall-clock
+ * limit.
  */
 public final class ServeLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -100,6 +102,7 @@ public final class ServeLoad {
     private void level(int clients, int requests) throws Exception {
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         long t0 = System.nanoTime();
+        double cpu0 = serverCpuSeconds();
         try (Memory mem = new Memory(pid); ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> fs = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
@@ -110,16 +113,17 @@ public final class ServeLoad {
                 }));
             }
             for (Future<?> f : fs) f.get();
-            double wall = (System.nanoTime() - t0) / 1e9;
+            double wall = (System.nanoTime() - t0) / 1e9, cpu = serverCpuSeconds() - cpu0;
             int tokens = samples.stream().mapToInt(Sample::tokens).sum();
             double[] ttft = samples.stream().filter(s -> s.status == 200).mapToDouble(Sample::ttft).sorted().toArray();
             double[] rate = samples.stream().filter(s -> s.status == 200 && s.tokens > 1)
                     .mapToDouble(s -> (s.tokens - 1) / (s.total - s.ttft)).sorted().toArray();
             long refused = samples.stream().filter(s -> s.status != 200).count();
             System.out.printf("clients %2d: %d requests (%d refused), %d tokens in %.2f s = %.1f tok/s aggregate; time to first token"
-                            + " median %.3f s, p90 %.3f s, max %.3f s; per-stream decoding median %.1f tok/s; server peak RSS %s%n",
+                            + " median %.3f s, p90 %.3f s, max %.3f s; per-stream decoding median %.1f tok/s; server CPU %.1f s = %.1f"
+                            + " tokens per server CPU-second; server peak RSS %s%n",
                     clients, samples.size(), refused, tokens, wall, tokens / wall, quantile(ttft, 0.5), quantile(ttft, 0.9),
-                    quantile(ttft, 1), quantile(rate, 0.5), mem.peak());
+                    quantile(ttft, 1), quantile(rate, 0.5), cpu, tokens / cpu, mem.peak());
         }
     }
 
@@ -147,6 +151,15 @@ public final class ServeLoad {
                     n, statuses, retry, quantile(refusedIn, 0.5), quantile(refusedIn, 1), quantile(servedIn, 0.5), quantile(servedIn, 1),
                     (System.nanoTime() - t0) / 1e9, mem.peak());
         }
+    }
+
+    /**
+     * CPU time the server process has used (all its threads), or NaN without --pid: tokens per server CPU-second is
+     * the figure other jobs on a shared machine disturb least, since time spent waiting for a core does not count.
+     */
+    private double serverCpuSeconds() {
+        if (pid <= 0) return Double.NaN;
+        return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
     }
 
     private static double quantile(double[] sorted, double q) {

@@ -296,7 +296,10 @@ public final class BatchEngine implements AutoCloseable {
         }
     }
 
-    /** Stops the worker; waiting jobs fail with 503. The model is not closed (its owner does that). */
+    /**
+     * Stops the worker: waiting jobs fail with 503, a running batch ends after its current step. Waits up to 5 s for
+     * that step; {@link #stopped()} says whether the worker is done (only then may the model be closed).
+     */
     @Override
     public void close() {
         List<GenerationJob> left;
@@ -313,9 +316,14 @@ public final class BatchEngine implements AutoCloseable {
         for (GenerationJob j : left) j.fail(ApiError.unavailable("the server is shutting down"));
         worker.interrupt();
         try {
-            worker.join(TimeUnit.SECONDS.toMillis(30));
+            worker.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** True once the worker thread has ended (after {@link #close()}). */
+    public boolean stopped() {
+        return !worker.isAlive();
     }
 }

@@ -87,10 +87,14 @@ public final class ServedModel implements AutoCloseable {
         return all;
     }
 
-    /** Stops the engine and closes the model. */
+    /**
+     * Stops the engine and closes the model — unless a decoding step is still running after the engine's grace time
+     * (a large model on a busy machine): unmapping its weights under it would crash the process, which is exiting
+     * anyway.
+     */
     @Override
     public void close() {
         engine.close();
-        model.close();
+        if (engine.stopped()) model.close();
     }
 }
