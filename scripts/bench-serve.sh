@@ -4,8 +4,11 @@
 #   2. the server with batching (--batch 16 --queue 16): closed-loop streaming clients at 1, 4 and 16 concurrent
 #      (bench/.../ServeLoad: aggregate tokens/s, time to first token, per-stream decoding rate, server peak RSS), then a
 #      burst of 64 requests at once, past the 32 the server admits;
-#   3. the same server without batching (--batch 1 --queue 16): 16 clients decoded one request after another — the
-#      throughput batching gains is (2) at 16 clients over (3).
+#   3. the same server without batching (--batch 1 --queue 16): clients decoded one request after another — the
+#      throughput batching gains is (2) at 16 clients over (3). (A batch of one decodes at the same rate whatever
+#      the number of clients; the 1.1B run uses 4 of them to keep the run short.)
+# Besides wall-clock rates, ServeLoad reports tokens per server CPU-second, which other jobs on a shared machine
+# disturb far less.
 # Every client request is greedy with max_tokens $TOKENS, streamed, on 127.0.0.1 only.
 #
 # Models: stories260K (../shared/models/stories260K/hf) and a synthetic LLaMA of TinyLlama-1.1B's shape (BF16,
@@ -59,25 +62,25 @@ load() {
   timeout "$limit" $java -cp "$jar" org.crs4j.bench.ServeLoad "$url" m --pid "$server_pid" --timeout "$limit" "$@" 2>&1 | grep -v "^WARNING: Using incubator" | sed "s/^/   /"
 }
 
-run_model() { # NAME DIR TOKENS REQUESTS WARMUP_REQUESTS
+run_model() { # NAME DIR TOKENS REQUESTS WARMUP_CLIENTS BASELINE_CLIENTS BURST_TOKENS
   echo "== $1: $2"
   echo "-- crs4j generate alone, greedy, $3 new tokens (fresh process)"
   timeout "$limit" $java -cp "$jar" org.crs4j.crs.cli.Main generate --model "$2" --prompt "$prompt" --max-new-tokens "$3" \
     --temperature 0 2>&1 >/dev/null | grep 'tokens in' | sed 's/^/   /'
   echo "-- crs4j serve --batch 16 --queue 16 (batching), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   start_server "$2" 16
-  echo "   warm-up ($5 requests per level, not reported)"
-  load --clients 1,4,16 --requests "$5" --max-tokens "$3" > /dev/null
-  load --clients 1,4,16 --requests "$4" --max-tokens "$3" --burst 64
+  echo "   warm-up (clients $5, one request each, not reported)"
+  load --clients "$5" --requests 1 --max-tokens "$3" > /dev/null
+  load --clients 1,4,16 --requests "$4" --max-tokens "$3" --burst 64 --burst-max-tokens "$7"
   stop_server
   echo "-- crs4j serve --batch 1 --queue 16 (no batching: one request after another), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   start_server "$2" 1
-  load --clients 16 --requests "$5" --max-tokens "$3" > /dev/null
-  load --clients 16 --requests "$4" --max-tokens "$3"
+  load --clients 1 --requests 1 --max-tokens "$3" > /dev/null
+  load --clients "$6" --requests "$4" --max-tokens "$3"
   stop_server
 }
 
-run_model stories260K "$shared/models/stories260K/hf" "${TOKENS_SMALL:-128}" "${REQUESTS_SMALL:-4}" 2
+run_model stories260K "$shared/models/stories260K/hf" "${TOKENS_SMALL:-128}" "${REQUESTS_SMALL:-4}" 1,4,16 16 "${TOKENS_SMALL:-128}"
 
 if [ "${SKIP_1B-}" != 1 ]; then
   if [ ! -f "$synth/model.safetensors.index.json" ]; then
@@ -85,6 +88,6 @@ if [ "${SKIP_1B-}" != 1 ]; then
     $java -cp "$jar" org.crs4j.models.llama.SyntheticCheckpoint 1b "$synth"
   fi
   cp "$shared/models/llama2-tokenizer/tokenizer.model" "$synth/tokenizer.model"
-  run_model "TinyLlama-1.1B shape (synthetic, BF16)" "$synth" "${TOKENS_1B:-32}" "${REQUESTS_1B:-1}" 0
+  run_model "TinyLlama-1.1B shape (synthetic, BF16)" "$synth" "${TOKENS_1B:-32}" "${REQUESTS_1B:-1}" 1 4 4
 fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

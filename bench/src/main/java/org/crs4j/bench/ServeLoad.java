@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * the last one ends) at given concurrency levels, then a burst past the server's queue bound.
  *
  * <pre>java -cp bench/target/benchmarks.jar org.crs4j.bench.ServeLoad URL MODEL [--clients 1,4,16] [--requests 2]
- *     [--max-tokens 64] [--pid SERVER_PID] [--burst N] [--timeout 600]</pre>
+ *     [--max-tokens 64] [--pid SERVER_PID] [--burst N] [--burst-max-tokens N] [--timeout 600]</pre>
  *
  * Per level it prints the aggregate tokens/s (completion tokens from the server's usage counts ÷ the level's wall
  * time), time to first token (request sent → first streamed text, median and 90th percentile), each stream's own
@@ -46,7 +46,7 @@ public final class ServeLoad {
             .executor(Executors.newVirtualThreadPerTaskExecutor()).connectTimeout(Duration.ofSeconds(10)).build();
     private final URI completions;
     private final String model;
-    private final int maxTokens;
+    private int maxTokens;
     private final long pid;
     private final long deadline;
 
@@ -127,7 +127,7 @@ public final class ServeLoad {
         }
     }
 
-    /** n requests at once, open loop: how the server answers past its bound. */
+    /** n requests at once, open loop: how the server answers past its bound (max_tokens: --burst-max-tokens). */
     private void burst(int n) throws Exception {
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         long t0 = System.nanoTime();
@@ -146,9 +146,9 @@ public final class ServeLoad {
             }
             double[] refusedIn = samples.stream().filter(s -> s.status == 429).mapToDouble(Sample::total).sorted().toArray();
             double[] servedIn = samples.stream().filter(s -> s.status == 200).mapToDouble(Sample::total).sorted().toArray();
-            System.out.printf("burst of %d at once: statuses %s; Retry-After values (s) %s; 429s answered in median %.3f s (max %.3f);"
+            System.out.printf("burst of %d at once (max_tokens %d): statuses %s; Retry-After values (s) %s; 429s answered in median %.3f s (max %.3f);"
                             + " served requests done in median %.2f s (max %.2f); all done in %.2f s; server peak RSS %s%n",
-                    n, statuses, retry, quantile(refusedIn, 0.5), quantile(refusedIn, 1), quantile(servedIn, 0.5), quantile(servedIn, 1),
+                    n, maxTokens, statuses, retry, quantile(refusedIn, 0.5), quantile(refusedIn, 1), quantile(servedIn, 0.5), quantile(servedIn, 1),
                     (System.nanoTime() - t0) / 1e9, mem.peak());
         }
     }
@@ -214,11 +214,11 @@ public final class ServeLoad {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: ServeLoad URL MODEL [--clients 1,4,16] [--requests 2] [--max-tokens 64] [--pid PID] [--burst N]"
-                    + " [--timeout 600]");
+                    + " [--burst-max-tokens N] [--timeout 600]");
             System.exit(2);
         }
         int[] clients = {1, 4, 16};
-        int requests = 2, maxTokens = 64, burst = 0;
+        int requests = 2, maxTokens = 64, burst = 0, burstTokens = -1;
         long pid = 0, timeout = 600;
         for (int i = 2; i < args.length; i += 2) {
             String v = args[i + 1];
@@ -228,6 +228,7 @@ public final class ServeLoad {
                 case "--max-tokens" -> maxTokens = Integer.parseInt(v);
                 case "--pid" -> pid = Long.parseLong(v);
                 case "--burst" -> burst = Integer.parseInt(v);
+                case "--burst-max-tokens" -> burstTokens = Integer.parseInt(v);
                 case "--timeout" -> timeout = Long.parseLong(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -236,6 +237,9 @@ public final class ServeLoad {
         System.out.printf("server %s, model %s, greedy, max_tokens %d, streaming; idle server RSS %s%n", args[0], args[1], maxTokens,
                 pid > 0 ? String.format("%.0f MiB", Memory.rssKb(pid) / 1024.0) : "n/a");
         for (int c : clients) load.level(c, requests);
-        if (burst > 0) load.burst(burst);
+        if (burst > 0) {
+            if (burstTokens > 0) load.maxTokens = burstTokens;
+            load.burst(burst);
+        }
     }
 }
