@@ -1,12 +1,12 @@
 #!/bin/sh
 # Load test of `crs4j serve` over loopback, with its peers in the same run, for each model:
 #   1. `crs4j generate` alone (a fresh process, as a user runs it): its own tokens/s after the first token;
-#   2. the server with batching (--batch 16 --queue 16): closed-loop streaming clients at 1, 4 and 16 concurrent
-#      (bench/.../ServeLoad: aggregate tokens/s, time to first token, per-stream decoding rate, server peak RSS), then a
-#      burst of 64 requests at once, past the 32 the server admits;
-#   3. the same server without batching (--batch 1 --queue 16): clients decoded one request after another — the
-#      throughput batching gains is (2) at 16 clients over (3). (A batch of one decodes at the same rate whatever
-#      the number of clients; the 1.1B run uses 4 of them to keep the run short.)
+#   2. the server with batching (--batch $BATCH --queue $QUEUE, default 8 and 24): closed-loop streaming clients at 1,
+#      4, 8 and 16 concurrent (bench/.../ServeLoad: aggregate tokens/s, time to first token, per-stream decoding rate,
+#      server peak RSS), then a burst of 64 requests at once, past the 32 the server admits;
+#   3. the same server without batching (--batch 1): clients decoded one request after another — the throughput
+#      batching gains is (2) over (3). (A batch of one decodes at the same rate whatever the number of clients; the
+#      1.1B run uses 4 of them to keep the run short.)
 # Besides wall-clock rates, ServeLoad reports tokens per server CPU-second, which other jobs on a shared machine
 # disturb far less.
 # Every client request is greedy with max_tokens $TOKENS, streamed, on 127.0.0.1 only.
@@ -16,7 +16,7 @@
 #
 #   scripts/bench-serve.sh
 #
-# Variables: SHARED (default ../shared), SYNTH_DIR (default bench/target/crs4j-llama-1b), SKIP_1B=1, TOKENS_SMALL
+# Variables: BATCH (default 8), QUEUE (default 24), SHARED (default ../shared), SYNTH_DIR (default bench/target/crs4j-llama-1b), SKIP_1B=1, TOKENS_SMALL
 # (default 128), TOKENS_1B (default 32), REQUESTS_SMALL (default 4 per client), REQUESTS_1B (default 1 per client),
 # LIMIT (seconds per load-test run, default 900).
 set -eu
@@ -25,6 +25,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED:-$root/../shared}
 synth=${SYNTH_DIR:-$root/bench/target/crs4j-llama-1b}
 limit=${LIMIT:-900}
+batch=${BATCH:-8}
+queue=${QUEUE:-24}
 jar="$root/bench/target/benchmarks.jar"
 out=$(mktemp -d)
 server_pid=""
@@ -37,9 +39,9 @@ echo "== building the benchmarks jar"
 (cd "$root" && ./mvnw -q -B -DskipTests -pl bench -am package)
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# start_server MODEL_DIR BATCH: starts `crs4j serve` on a free port, sets $server_pid and $url
+# start_server MODEL_DIR BATCH QUEUE: starts `crs4j serve` on a free port, sets $server_pid and $url
 start_server() {
-  $java -cp "$jar" org.crs4j.crs.cli.Main serve --model "$1" --name m --port 0 --batch "$2" --queue 16 --timeout "$limit" \
+  $java -cp "$jar" org.crs4j.crs.cli.Main serve --model "$1" --name m --port 0 --batch "$2" --queue "$3" --timeout "$limit" \
     2> "$out/server.log" &
   server_pid=$!
   i=0
@@ -67,20 +69,20 @@ run_model() { # NAME DIR TOKENS REQUESTS WARMUP_CLIENTS BASELINE_CLIENTS BURST_T
   echo "-- crs4j generate alone, greedy, $3 new tokens (fresh process)"
   timeout "$limit" $java -cp "$jar" org.crs4j.crs.cli.Main generate --model "$2" --prompt "$prompt" --max-new-tokens "$3" \
     --temperature 0 2>&1 >/dev/null | grep 'tokens in' | sed 's/^/   /'
-  echo "-- crs4j serve --batch 16 --queue 16 (batching), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  start_server "$2" 16
+  echo "-- crs4j serve --batch $batch --queue $queue (batching), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  start_server "$2" "$batch" "$queue"
   echo "   warm-up (clients $5, one request each, not reported)"
   load --clients "$5" --requests 1 --max-tokens "$3" > /dev/null
-  load --clients 1,4,16 --requests "$4" --max-tokens "$3" --burst 64 --burst-max-tokens "$7"
+  load --clients 1,4,8,16 --requests "$4" --max-tokens "$3" --burst 64 --burst-max-tokens "$7"
   stop_server
-  echo "-- crs4j serve --batch 1 --queue 16 (no batching: one request after another), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  start_server "$2" 1
+  echo "-- crs4j serve --batch 1 --queue 31 (no batching: one request after another), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  start_server "$2" 1 31
   load --clients 1 --requests 1 --max-tokens "$3" > /dev/null
   load --clients "$6" --requests "$4" --max-tokens "$3"
   stop_server
 }
 
-run_model stories260K "$shared/models/stories260K/hf" "${TOKENS_SMALL:-128}" "${REQUESTS_SMALL:-4}" 1,4,16 16 "${TOKENS_SMALL:-128}"
+run_model stories260K "$shared/models/stories260K/hf" "${TOKENS_SMALL:-128}" "${REQUESTS_SMALL:-4}" 1,4,8,16 16 "${TOKENS_SMALL:-128}"
 
 if [ "${SKIP_1B-}" != 1 ]; then
   if [ ! -f "$synth/model.safetensors.index.json" ]; then
