@@ -1,6 +1,7 @@
 #!/bin/sh
 # Load test of `crs4j serve` over loopback, with its peers in the same run, for each model:
-#   1. `crs4j generate` alone (a fresh process, as a user runs it): its own tokens/s after the first token;
+#   1. `crs4j generate` alone (a fresh process, as a user runs it): its own tokens/s after the first token; and the
+#      engine alone after JIT warm-up (bench's GenerateBench, greedy from BOS): tokens/s and tokens per CPU-second;
 #   2. the server with batching (--batch $BATCH --queue $QUEUE, default 8 and 24): closed-loop streaming clients at 1,
 #      4, 8 and 16 concurrent (bench/.../ServeLoad: aggregate tokens/s, time to first token, per-stream decoding rate,
 #      server peak RSS), then a burst of 64 requests at once, past the 32 the server admits;
@@ -64,25 +65,27 @@ load() {
   timeout "$limit" $java -cp "$jar" org.crs4j.bench.ServeLoad "$url" m --pid "$server_pid" --timeout "$limit" "$@" 2>&1 | grep -v "^WARNING: Using incubator" | sed "s/^/   /"
 }
 
-run_model() { # NAME DIR TOKENS REQUESTS WARMUP_CLIENTS BASELINE_CLIENTS BURST_TOKENS
+run_model() { # NAME DIR TOKENS REQUESTS WARMUP_CLIENTS BASELINE_CLIENTS BURST_TOKENS WARMUP_REQUESTS ENGINE_RUNS
   echo "== $1: $2"
   echo "-- crs4j generate alone, greedy, $3 new tokens (fresh process)"
   timeout "$limit" $java -cp "$jar" org.crs4j.crs.cli.Main generate --model "$2" --prompt "$prompt" --max-new-tokens "$3" \
     --temperature 0 2>&1 >/dev/null | grep 'tokens in' | sed 's/^/   /'
+  echo "-- the engine alone after warm-up (GenerateBench: $3 tokens from BOS, $9 runs after $9 warm-up runs)"
+  timeout "$limit" $java -cp "$jar" org.crs4j.bench.GenerateBench "$2" "$3" "$9" - "$9" 2>/dev/null | grep '^crs4j' | sed 's/^/   /'
   echo "-- crs4j serve --batch $batch --queue $queue (batching), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   start_server "$2" "$batch" "$queue"
-  echo "   warm-up (clients $5, one request each, not reported)"
-  load --clients "$5" --requests 1 --max-tokens "$3" > /dev/null
+  echo "   warm-up (clients $5, $8 requests each, not reported)"
+  load --clients "$5" --requests "$8" --max-tokens "$3" > /dev/null
   load --clients 1,4,8,16 --requests "$4" --max-tokens "$3" --burst 64 --burst-max-tokens "$7"
   stop_server
   echo "-- crs4j serve --batch 1 --queue 31 (no batching: one request after another), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   start_server "$2" 1 31
-  load --clients 1 --requests 1 --max-tokens "$3" > /dev/null
+  load --clients 1 --requests "$8" --max-tokens "$3" > /dev/null
   load --clients "$6" --requests "$4" --max-tokens "$3"
   stop_server
 }
 
-run_model stories260K "$shared/models/stories260K/hf" "${TOKENS_SMALL:-128}" "${REQUESTS_SMALL:-4}" 1,4,8,16 16 "${TOKENS_SMALL:-128}"
+run_model stories260K "$shared/models/stories260K/hf" "${TOKENS_SMALL:-128}" "${REQUESTS_SMALL:-4}" 1,4,8,16 16 "${TOKENS_SMALL:-128}" 3 10
 
 if [ "${SKIP_1B-}" != 1 ]; then
   if [ ! -f "$synth/model.safetensors.index.json" ]; then
@@ -90,6 +93,6 @@ if [ "${SKIP_1B-}" != 1 ]; then
     $java -cp "$jar" org.crs4j.models.llama.SyntheticCheckpoint 1b "$synth"
   fi
   cp "$shared/models/llama2-tokenizer/tokenizer.model" "$synth/tokenizer.model"
-  run_model "TinyLlama-1.1B shape (synthetic, BF16)" "$synth" "${TOKENS_1B:-32}" "${REQUESTS_1B:-1}" 1 4 4
+  run_model "TinyLlama-1.1B shape (synthetic, BF16)" "$synth" "${TOKENS_1B:-32}" "${REQUESTS_1B:-1}" 1 4 4 1 2
 fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
