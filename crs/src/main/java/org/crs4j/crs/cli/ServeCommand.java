@@ -52,8 +52,8 @@ public final class ServeCommand implements Callable<Integer> {
         Path tokenizer;
 
         @Option(names = "--chat-format", paramLabel = "NAME|FILE", description = "how chat messages become a prompt: "
-                + "chatml, llama3, llama2, zephyr, plain, or a format FILE (default: recognised from the model's chat template,"
-                + " else plain)")
+                + "chatml, llama3, llama2, zephyr, plain, raw (the text as sent), or a format FILE (default: recognised from the"
+                + " model's chat template, else plain)")
         String chatFormat;
     }
 

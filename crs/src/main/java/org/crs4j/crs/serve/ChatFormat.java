@@ -27,7 +27,7 @@ import java.util.Set;
  */
 public final class ChatFormat {
     /** The bundled formats, in the order they are tried against a shipped template. */
-    public static final List<String> BUNDLED = List.of("chatml", "llama3", "llama2", "zephyr", "plain");
+    public static final List<String> BUNDLED = List.of("chatml", "llama3", "llama2", "zephyr", "plain", "raw");
 
     private final String name;
     private final List<String> recognize;

@@ -80,6 +80,12 @@ class ChatFormatTest {
     }
 
     @Test
+    void rawPassesAFormattedPromptThroughUnchanged() {
+        assertEquals("Recommend a movie.\nAnswer:", ChatFormat.bundled("raw").render(List.of(new ChatMessage("user", "Recommend a movie.\nAnswer:"))));
+        assertEquals(List.of(), ChatFormat.bundled("raw").stops());
+    }
+
+    @Test
     void aShippedTemplateIsRecognisedOrRefused(@TempDir Path dir) throws IOException {
         assertEquals("plain", ChatFormat.forModel(dir).name()); // no template: plain
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"{% for message in messages %}{{'<|im_start|>'"
