@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Pure-Java deep learning and LLM-enhanced conversational recommender systems.",
         subcommands = {InfoCommand.class, TensorsCommand.class, org.crs4j.data.cli.DataCommand.class,
                 org.crs4j.models.cli.TokenizeCommand.class, org.crs4j.models.cli.GenerateCommand.class,
-                ServeCommand.class})
+                ScoreCommand.class, EvalCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -23,7 +23,8 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if ("1".equals(System.getenv("CRS4J_DEBUG"))) e.printStackTrace();
-            cmd.getErr().println("crs4j " + cmd.getCommandName() + ": " + oneLine(e));
+            // the full command path ("crs4j eval crs"), so a subcommand's error names the command as it was typed
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName(" ") + ": " + oneLine(e));
             return 1;
         });
         return cli.execute(args);
