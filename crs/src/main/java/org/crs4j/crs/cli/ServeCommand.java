@@ -32,9 +32,10 @@ import picocli.CommandLine.Spec;
  * serve"). Runs until interrupted; one log line per request goes to stderr.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serves models over an OpenAI-compatible HTTP API (GET /v1/models, POST /v1/chat/completions,",
-                "POST /v1/completions, streaming as server-sent events), batching concurrent requests per model.",
-                "Binds 127.0.0.1 unless --host says otherwise; an API key is required when $CRS4J_API_KEY is set."})
+        description = {"Serves models over an OpenAI-compatible HTTP API, batching concurrent requests.",
+                "GET /v1/models, POST /v1/chat/completions, POST /v1/completions (stream: true for",
+                "server-sent events). Binds 127.0.0.1 unless --host says otherwise; clients must",
+                "send an API key when $CRS4J_API_KEY is set. See crs/README.md."})
 public final class ServeCommand implements Callable<Integer> {
 
     /** One --model with the options that belong to it. */
@@ -73,7 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
     String apiKeyEnv;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "8",
-            description = "generations of one model decoded together in one batch (default: ${DEFAULT-VALUE})")
+            description = "generations of one model decoded together in one batch (default: ${DEFAULT-VALUE}, the most"
+                    + " rows the CPU kernels serve without repacking the weights)")
     int batch;
 
     @Option(names = "--queue", paramLabel = "N", defaultValue = "32",
