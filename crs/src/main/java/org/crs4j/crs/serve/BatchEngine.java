@@ -13,8 +13,8 @@ import org.crs4j.models.generation.TokenDecoder;
 
 /**
  * Decodes a model's concurrent requests together: one thread per model takes waiting jobs, gathers up to
- * {@link ServeLimits#maxBatch()} rows (waiting at most {@link ServeLimits#gatherWindow()} after the first for
- * others to join), prefills them as one left-padded batch and then advances every row by one token per forward pass
+ * {@link ServeLimits#maxBatch()} rows (waiting after the first for others to join: {@link #gatherNanos()}),
+ * prefills them as one left-padded batch and then advances every row by one token per forward pass
  * of the KV-cached {@link DecodingSession} — the weights are read once per step for the whole batch instead of once
  * per request, which is where the throughput gain comes from on a memory-bound CPU.
  *
@@ -45,6 +45,10 @@ public final class BatchEngine implements AutoCloseable {
     // statistics (under lock)
     private long batches, batchRows, largestBatch;
     private double recentBatchSeconds = 1;
+    /** Recent time of one forward pass (prefill counted as one): sets how long an idle model waits for company. */
+    private double recentStepSeconds = 0;
+    /** The longest an idle model waits for more requests, however slow its steps. */
+    static final long MAX_GATHER_NANOS = 250_000_000L;
 
     /**
      * @param decoder            the model's {@code LanguageModel.decoder()}: all the engine needs of it
@@ -155,7 +159,7 @@ public final class BatchEngine implements AutoCloseable {
             List<GenerationJob> batch = new ArrayList<>();
             int rows = 0;
             Shape shape = Shape.EMPTY;
-            long windowEnd = System.nanoTime() + limits.gatherWindow().toNanos();
+            long windowEnd = System.nanoTime() + gatherNanos();
             while (true) {
                 GenerationJob next = queue.peekFirst();
                 if (next != null) {
@@ -217,6 +221,17 @@ public final class BatchEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * How long an idle model waits after a first request for others to join its batch: the configured window, or half
+     * of a recent decoding step when that is longer (at most {@link #MAX_GATHER_NANOS}). A request that misses a batch
+     * waits for the whole batch, many steps; waiting half a step for company costs the first request little on a
+     * slow model and nothing noticeable on a fast one (whose steps are shorter than the configured window).
+     */
+    long gatherNanos() {
+        long half = (long) (recentStepSeconds * 0.5e9);
+        return Math.max(limits.gatherWindow().toNanos(), Math.min(MAX_GATHER_NANOS, half));
+    }
+
     /** Prefills the batch and decodes until every row has ended. */
     private void run(List<GenerationJob> jobs) {
         List<GenerationJob.Row> rows = new ArrayList<>();
@@ -237,6 +252,7 @@ public final class BatchEngine implements AutoCloseable {
         }
         boolean[] released = new boolean[b];
         int vocab = decoder.vocabSize();
+        int steps = 1;
         try (var off = GradMode.off()) {
             DecodingSession session = decoder.start(prompts, maxNew);
             int[] next = new int[b];
@@ -267,6 +283,7 @@ public final class BatchEngine implements AutoCloseable {
                     break;
                 }
                 session.append(next); // finished rows repeat a token nobody reads
+                steps++;
             }
         } catch (RuntimeException | OutOfMemoryError e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -278,7 +295,9 @@ public final class BatchEngine implements AutoCloseable {
                 batches++;
                 batchRows += b;
                 largestBatch = Math.max(largestBatch, b);
-                recentBatchSeconds = 0.7 * recentBatchSeconds + 0.3 * ((System.nanoTime() - start) / 1e9);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                recentBatchSeconds = 0.7 * recentBatchSeconds + 0.3 * seconds;
+                recentStepSeconds = batches == 1 ? seconds / steps : 0.7 * recentStepSeconds + 0.3 * seconds / steps;
             } finally {
                 lock.unlock();
             }

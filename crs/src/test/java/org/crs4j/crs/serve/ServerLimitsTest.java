@@ -164,6 +164,28 @@ class ServerLimitsTest {
     }
 
     @Test
+    void anIdleSlowModelWaitsHalfAStepForCompany() throws Exception {
+        try (TestServer server = slowServer(ServeLimits.defaults(), 600, null)) { // a 10 ms window, 600 ms steps
+            BatchEngine engine = server.models.get(0).engine();
+            assertEquals(10_000_000L, engine.gatherNanos(), "before any batch: the configured window");
+            assertEquals(200, server.post("/v1/completions", body(4, false)).statusCode()); // 3 appends of 600 ms over 4 steps
+            long window = engine.gatherNanos();
+            assertTrue(window >= 200_000_000L && window <= BatchEngine.MAX_GATHER_NANOS, "window " + window / 1e6 + " ms");
+            // a second request 20 ms after the first joins its batch instead of waiting for it to end
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<HttpResponse<String>> a = pool.submit(() -> server.post("/v1/completions", body(4, false)));
+                Thread.sleep(20);
+                Future<HttpResponse<String>> b = pool.submit(() -> server.post("/v1/completions", body(4, false)));
+                assertEquals(200, a.get().statusCode());
+                assertEquals(200, b.get().statusCode());
+            }
+            BatchEngine.Stats stats = engine.stats();
+            assertEquals(2, stats.batches(), stats.toString());
+            assertEquals(2, stats.largestBatch(), stats.toString());
+        }
+    }
+
+    @Test
     void requestsPastTheTimeLimitEndWith504OrAnSseError() throws Exception {
         ServeLimits limits = ServeLimits.defaults().withTimeout(Duration.ofMillis(400));
         try (TestServer server = slowServer(limits, 30, null)) {
