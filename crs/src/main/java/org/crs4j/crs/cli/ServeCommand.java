@@ -83,7 +83,8 @@ public final class ServeCommand implements Callable<Integer> {
     int queue;
 
     @Option(names = "--batch-window-ms", paramLabel = "MS", defaultValue = "10",
-            description = "how long an idle model waits for more requests to batch with the first (default: ${DEFAULT-VALUE})")
+            description = "the least an idle model waits for more requests to batch with the first (default: ${DEFAULT-VALUE};"
+                    + " a slow model waits up to half a decoding step, at most 250 ms)")
     long windowMillis;
 
     @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "2048",
