@@ -511,40 +511,13 @@ public final class Variable {
 
     /**
      * Scaled dot-product attention {@code softmax(q·k^T·scale + bias)·v} with grouped key/value heads (see
-     * {@link Tensor#attention}); bias may be null. Backward recomputes the probabilities p (nothing of size
-     * [Tq, Tk] is kept from the forward pass) and, with group g query heads per key/value head stacked as rows:
-     * <pre>
-     *   dV = p^T·dO          dP = dO·V^T          dS = p ⊙ (dP - rowsum(dP ⊙ p))
-     *   dQ = dS·K·scale      dK = dS^T·(Q·scale)    dBias = dS (summed to the bias's shape)
-     * </pre>
+     * {@link Tensor#attention}); bias may be null. Backward is the backend's ({@link Tensor#attentionBackward}): nothing
+     * of size [Tq, Tk] is kept from the forward pass; dBias comes as [B, H, Tq, Tk] and is summed to the bias's shape.
      */
     public static Variable attention(Variable q, Variable k, Variable v, Variable bias, double scale) {
         Tensor qt = q.data, kt = k.data, vt = v.data, bt = bias == null ? null : bias.data;
         Tensor out = qt.attention(kt, vt, bt, scale);
-        Node.Backward bw = (g, n) -> {
-            int b = qt.size(0), h = qt.size(1), tq = qt.size(2), d = qt.size(3);
-            int hkv = kt.size(1), tk = kt.size(2), dv = vt.size(3), group = h / hkv;
-            Tensor p = qt.attentionProbabilities(kt, bt, scale);
-            Tensor pg = group == 1 ? p : p.view(b, hkv, group * tq, tk);
-            Tensor gg = group == 1 ? g : g.reshape(b, hkv, group * tq, dv);
-            Tensor dP = gg.matmul(vt.mT());
-            if (group != 1) dP = dP.view(b, h, tq, tk);
-            Tensor dS = Tensor.softmaxBackward(dP, p, -1, false);
-            Tensor dSg = group == 1 ? dS : dS.view(b, hkv, group * tq, tk);
-            Tensor[] grads = new Tensor[n.length];
-            if (n[0]) {
-                Tensor dQ = dSg.matmul(kt);
-                if (scale != 1) dQ = dQ.mul(scale);
-                grads[0] = group == 1 ? dQ : dQ.view(b, h, tq, d);
-            }
-            if (n[1]) {
-                Tensor qs = scale != 1 ? qt.mul(scale) : qt;
-                grads[1] = dSg.mT().matmul(group == 1 ? qs : qs.reshape(b, hkv, group * tq, d));
-            }
-            if (n[2]) grads[2] = pg.mT().matmul(gg);
-            if (n.length > 3 && n[3]) grads[3] = dS;
-            return grads;
-        };
+        Node.Backward bw = (g, n) -> Tensor.attentionBackward(qt, kt, vt, bt, scale, out, g, n);
         return record("attention", out, bw, bias == null ? new Variable[] {q, k, v} : new Variable[] {q, k, v, bias});
     }
 

@@ -1,18 +1,18 @@
 package org.crs4j.models;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.crs4j.io.StrictJson;
 
 /**
  * Typed access to the fields of a model's JSON file ({@code config.json} and friends) with errors that name the file
  * and the field: {@code config.json: num_heads: must be positive, got 0}. Shared by the LLaMA and T5 config readers.
  */
 public final class JsonFields {
+    /** Most ids a list field (eos_token_id) may hold: real configs list a handful. */
+    public static final int MAX_IDS = 1024;
+
     public final Path file;
     public final JsonNode node;
     private final String prefix;
@@ -28,18 +28,18 @@ public final class JsonFields {
         this.prefix = prefix;
     }
 
-    /** Reads a file holding one JSON object; invalid JSON is reported with its line and column. */
+    /**
+     * Reads a file holding one JSON object ({@link StrictJson}: nothing after it, no repeated keys, at most
+     * {@link StrictJson#MAX_CONFIG_BYTES}); invalid JSON is reported with its line and column.
+     */
     public static JsonFields read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no " + file.getFileName());
-        JsonNode root;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new ModelFormatException(file, "invalid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+            return new JsonFields(file, StrictJson.readObject(file, StrictJson.MAX_CONFIG_BYTES));
+        } catch (ModelFormatException e) {
+            throw e;
+        } catch (org.crs4j.io.FileFormatException e) { // malformed model files are ModelFormatExceptions
+            throw new ModelFormatException(file, e.what(), e);
         }
-        if (root == null || !root.isObject()) throw new ModelFormatException(file, "expected a JSON object");
-        return new JsonFields(file, root);
     }
 
     public ModelFormatException error(String field, String what) {
@@ -70,7 +70,8 @@ public final class JsonFields {
             if (dflt == Integer.MIN_VALUE) throw error(field, "missing");
             return dflt;
         }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw error(field, "expected an integer, found " + v);
+        if (!v.isIntegralNumber()) throw error(field, "expected an integer, found " + v);
+        if (!v.canConvertToInt()) throw error(field, v + " is beyond the 32-bit range crs4j indexes with");
         return v.asInt();
     }
 
@@ -91,7 +92,22 @@ public final class JsonFields {
             return dflt;
         }
         if (!v.isNumber()) throw error(field, "expected a number, found " + v);
-        return v.asDouble();
+        double x = v.asDouble();
+        if (!Double.isFinite(x)) throw error(field, v + " is not a finite number");
+        return x;
+    }
+
+    /** A required-or-default object field, as fields with {@code prefix + field + "."} in errors; null when absent. */
+    public JsonFields object(String field) throws ModelFormatException {
+        JsonNode v = get(field);
+        if (v == null) return null;
+        if (!v.isObject()) throw error(field, "expected an object, found " + v);
+        return new JsonFields(file, v, prefix + field + ".");
+    }
+
+    /** The field name as errors show it (with the nested object's prefix). */
+    public String name(String field) {
+        return prefix + field;
     }
 
     public boolean bool(String field, boolean dflt) throws ModelFormatException {
@@ -107,10 +123,11 @@ public final class JsonFields {
         if (v == null) return new int[0];
         if (v.isIntegralNumber() && v.canConvertToInt()) return new int[] {v.asInt()};
         if (v.isArray()) {
+            if (v.size() > MAX_IDS) throw error(field, v.size() + " ids; at most " + MAX_IDS + " are accepted");
             int[] out = new int[v.size()];
             for (int i = 0; i < out.length; i++) {
                 JsonNode e = v.get(i);
-                if (!e.isIntegralNumber() || !e.canConvertToInt()) throw error(field + "[" + i + "]", "expected an integer, found " + e);
+                if (!e.isIntegralNumber() || !e.canConvertToInt()) throw error(field + "[" + i + "]", "expected a 32-bit integer, found " + e);
                 out[i] = e.asInt();
             }
             return out;

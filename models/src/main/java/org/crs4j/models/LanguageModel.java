@@ -49,6 +49,16 @@ public interface LanguageModel extends AutoCloseable {
     /** Generation defaults: generation_config.json when the model has one, else greedy up to 256 tokens, stopping at EOS. */
     GenerationConfig defaults();
 
+    /**
+     * The positions the model was trained on and how requests are fitted into them: {@code context().length()} is
+     * max_position_embeddings for LLaMA (llama2.c: seq_len), unlimited for T5. {@link Generation} and the scoring
+     * methods refuse what does not fit with a {@link org.crs4j.models.generation.GenerationLimitException}, or
+     * truncate the prompt when {@link GenerationConfig#withPromptTruncation} asks for it.
+     */
+    default org.crs4j.models.generation.ContextWindow context() {
+        return decoder().context();
+    }
+
     /** True for encoder-decoders (T5): the output is a new sequence, not a continuation of the prompt. */
     boolean isEncoderDecoder();
 

@@ -25,12 +25,21 @@ public abstract class LoadedModel implements LanguageModel {
     private final Module module;
     private final TokenDecoder decoder;
     private final Tokenizer tokenizer; // null when none was found
+    private final String missingTokenizer; // what was looked for, when none was found
     private final GenerationConfig defaults;
     private final AutoCloseable weights;
 
     /** @param network the model, both the module trained and the decoder generation drives */
     protected <M extends Module & TokenDecoder> LoadedModel(Path source, M network, Tokenizer tokenizer,
                                                             GenerationConfig defaults, AutoCloseable weights) {
+        this(source, network, tokenizer, null, defaults, weights);
+    }
+
+    /** @param missingTokenizer when {@code tokenizer} is null, what was looked for (the message {@link #tokenizer()} throws) */
+    protected <M extends Module & TokenDecoder> LoadedModel(Path source, M network, Tokenizer tokenizer, String missingTokenizer,
+                                                            GenerationConfig defaults, AutoCloseable weights) {
+        this.missingTokenizer = missingTokenizer != null ? missingTokenizer : source + ": no tokenizer found in the folder (looked for "
+                + String.join(", ", Tokenizers.FOLDER_FILES) + "); give a tokenizer file (--tokenizer)";
         this.source = source;
         this.module = network;
         this.decoder = network;
@@ -61,9 +70,7 @@ public abstract class LoadedModel implements LanguageModel {
 
     @Override
     public Tokenizer tokenizer() {
-        if (tokenizer == null) {
-            throw new IllegalStateException(source + ": no tokenizer found with the model; give a tokenizer file (--tokenizer)");
-        }
+        if (tokenizer == null) throw new IllegalStateException(missingTokenizer);
         return tokenizer;
     }
 
@@ -91,7 +98,11 @@ public abstract class LoadedModel implements LanguageModel {
         if (dt != DType.F32 && dt != DType.BF16 && dt != DType.F16) {
             throw new ModelFormatException(st.path(), "tensor \"" + info.name() + "\" has dtype " + dt + "; weights must be F32, BF16 or F16");
         }
-        return st.tensor(info.name());
+        try {
+            return st.tensor(info.name());
+        } catch (IllegalArgumentException e) { // a tensor past crs4j's 2^31-element limit
+            throw new ModelFormatException(st.path(), "tensor \"" + info.name() + "\": " + e.getMessage());
+        }
     }
 
     /** The weights as {@code quantization} holds them; a tensor that cannot be quantized is named with its file. */
@@ -130,7 +141,7 @@ public abstract class LoadedModel implements LanguageModel {
     /** The folder's tokenizer (tokenizer.json, tokenizer.model, spiece.model, ...), or null when it has none. */
     protected static Tokenizer findTokenizer(Path folder) throws IOException {
         for (String name : Tokenizers.FOLDER_FILES) {
-            if (Files.isRegularFile(folder.resolve(name))) return Tokenizers.forModelFolder(folder);
+            if (Files.exists(folder.resolve(name))) return Tokenizers.forModelFolder(folder);
         }
         return null;
     }

@@ -1,15 +1,15 @@
 package org.crs4j.models;
 
-import java.io.IOException;
 import java.nio.file.Path;
+import org.crs4j.io.FileFormatException;
 
 /** A model file that cannot be used: the message names the file and, where it applies, the field or tensor. */
-public final class ModelFormatException extends IOException {
+public final class ModelFormatException extends FileFormatException {
     public ModelFormatException(Path file, String what) {
-        super(file + ": " + what);
+        super(file, what);
     }
 
     public ModelFormatException(Path file, String what, Throwable cause) {
-        super(file + ": " + what, cause);
+        super(file, what, cause);
     }
 }

@@ -18,7 +18,8 @@ public final class Dropout extends Module {
 
     public Variable forward(Variable x) {
         if (!isTraining() || p == 0) return x;
-        Tensor keep = Tensor.full(1 - p, DType.F32, x.shape()).bernoulli(rng).div(1 - p);
+        // drawn on x's device (the same Philox stream on either backend)
+        Tensor keep = x.data().backend().zeros(DType.F32, x.shape()).add(1 - p).bernoulli(rng).div(1 - p);
         return x.mul(Variable.constant(keep));
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.crs4j.tensor.Device;
 import org.crs4j.tensor.Tensor;
 
 /**
@@ -101,6 +102,24 @@ public abstract class Module {
     /** Freezes (or unfreezes) every parameter: gradients stop flowing into them. */
     public void setTrainable(boolean trainable) {
         parameters().forEach(p -> p.setTrainable(trainable));
+    }
+
+    /**
+     * Moves every parameter to {@code device} (a copy per parameter not already there, in its own dtype: BF16 weights
+     * stay BF16) and returns this module. Layers create their other inputs (ids, masks, positions) on the CPU; an op
+     * with a parameter on a GPU runs there and uploads them, so a moved module runs unchanged.
+     */
+    public Module to(Device device) {
+        for (Parameter p : parameters()) {
+            if (!p.data().device().equals(device)) p.set(p.data().toDevice(device));
+        }
+        return this;
+    }
+
+    /** The device of the first parameter (the CPU for a module without parameters). */
+    public Device device() {
+        for (Parameter p : parameters()) return p.data().device();
+        return Device.CPU;
     }
 
     /** The parameter tensors by name (the current tensors, not copies). */

@@ -76,6 +76,15 @@ public interface Backend {
     Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, double scale);
 
     /**
+     * Gradients of {@link #attention} given its output {@code out} and the output's gradient: {dq, dk, dv, dbias}, each
+     * computed only where {@code needed} says (needed has 3 entries without a bias, 4 with one; dbias is [B, H, Tq, Tk],
+     * for the caller to sum to the bias's shape). The CPU backend runs the composition that defines it
+     * ({@link Tensor#attentionBackwardComposed}); the CUDA backend fused kernels.
+     */
+    Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor gradOut,
+                               boolean[] needed);
+
+    /**
      * Grouped matrix product (pyg-lib's segment_matmul): rows {@code offsets[g] .. offsets[g+1]} of x [S, k] times
      * {@code w[g]} of w [G, k, n], giving [S, n]. Offsets (G + 1 of them, from 0 to S, non-decreasing) are checked
      * by the caller.

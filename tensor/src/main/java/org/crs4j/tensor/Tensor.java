@@ -483,7 +483,7 @@ public final class Tensor {
 
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this view. Returns this. */
     public Tensor copyFrom(Tensor src) {
-        backend().copy(src, this);
+        Backends.of(this, src).copy(src, this);
         return this;
     }
 
@@ -595,7 +595,7 @@ public final class Tensor {
 
     public Tensor apply(UnaryOp op) { return backend().unary(op, this); }
 
-    public Tensor apply(BinaryOp op, Tensor other) { return backend().binary(op, this, other); }
+    public Tensor apply(BinaryOp op, Tensor other) { return Backends.of(this, other).binary(op, this, other); }
 
     public Tensor add(Tensor o) { return apply(BinaryOp.ADD, o); }
     public Tensor sub(Tensor o) { return apply(BinaryOp.SUB, o); }
@@ -656,7 +656,7 @@ public final class Tensor {
 
     /** {@code cond ? a : b}. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
-        return cond.backend().where(cond, a, b);
+        return Backends.of(cond, a, b).where(cond, a, b);
     }
 
     /** {@code mask ? value : this} (torch.masked_fill). */
@@ -770,32 +770,32 @@ public final class Tensor {
     }
 
     public Tensor layerNorm(Tensor weight, Tensor bias, double eps) {
-        return backend().layerNorm(this, weight, bias, eps);
+        return Backends.of(this, weight, bias).layerNorm(this, weight, bias, eps);
     }
 
     public Tensor rmsNorm(Tensor weight, double eps) {
-        return backend().rmsNorm(this, weight, eps);
+        return Backends.of(this, weight).rmsNorm(this, weight, eps);
     }
 
     /** The gradient of {@code softmax(dim)} (or {@code logSoftmax}) given its output {@code y}: see {@link Backend#softmaxBackward}. */
     public static Tensor softmaxBackward(Tensor grad, Tensor y, int dim, boolean log) {
-        return y.backend().softmaxBackward(grad, y, Shape.normalizeDim(dim, y.dim()), log);
+        return Backends.of(y, grad).softmaxBackward(grad, y, Shape.normalizeDim(dim, y.dim()), log);
     }
 
     /** {dx, dweight, dbias} of {@code x.layerNorm(weight, bias, eps)}: see {@link Backend#normBackward}. */
     public static Tensor[] layerNormBackward(Tensor grad, Tensor x, Tensor weight, double eps, boolean weightGrad,
                                              boolean biasGrad) {
-        return x.backend().normBackward(grad, x, weight, eps, false, weightGrad, biasGrad);
+        return Backends.of(x, grad, weight).normBackward(grad, x, weight, eps, false, weightGrad, biasGrad);
     }
 
     /** {dx, dweight} of {@code x.rmsNorm(weight, eps)}: see {@link Backend#normBackward}. */
     public static Tensor[] rmsNormBackward(Tensor grad, Tensor x, Tensor weight, double eps, boolean weightGrad) {
-        return Arrays.copyOf(x.backend().normBackward(grad, x, weight, eps, true, weightGrad, false), 2);
+        return Arrays.copyOf(Backends.of(x, grad, weight).normBackward(grad, x, weight, eps, true, weightGrad, false), 2);
     }
 
     /** Rotary position embedding of the last dim; see {@link Backend#rope}. */
     public Tensor rope(Tensor cos, Tensor sin, boolean interleaved) {
-        return backend().rope(this, cos, sin, interleaved);
+        return Backends.of(this, cos, sin).rope(this, cos, sin, interleaved);
     }
 
     public Tensor cumsum(int dim) {
@@ -805,7 +805,7 @@ public final class Tensor {
     // ------------------------------------------------------------------ linear algebra
 
     public Tensor matmul(Tensor other) {
-        return backend().matmul(this, other);
+        return Backends.of(this, other).matmul(this, other);
     }
 
     /**
@@ -813,7 +813,51 @@ public final class Tensor {
      * key/value heads allowed; see {@link Backend#attention}.
      */
     public Tensor attention(Tensor k, Tensor v, Tensor bias, double scale) {
-        return backend().attention(this, k, v, bias, scale);
+        return Backends.of(this, k, v, bias).attention(this, k, v, bias, scale);
+    }
+
+    /**
+     * Gradients {dq, dk, dv, dbias} of {@code q.attention(k, v, bias, scale)} given its output and the output's
+     * gradient, each where {@code needed} asks (see {@link Backend#attentionBackward}).
+     */
+    public static Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out,
+                                             Tensor gradOut, boolean[] needed) {
+        return Backends.of(q, k, v, bias, gradOut).attentionBackward(q, k, v, bias, scale, out, gradOut, needed);
+    }
+
+    /**
+     * The gradients of attention as the composition that defines them: the probabilities p are recomputed
+     * ({@link #attentionProbabilities}) and, with the g query heads of a key/value head stacked as rows,
+     * <pre>
+     *   dV = p^T·dO          dP = dO·V^T          dS = p ⊙ (dP - rowsum(dP ⊙ p))
+     *   dQ = dS·K·scale      dK = dS^T·(Q·scale)    dBias = dS
+     * </pre>
+     * Returns {dq, dk, dv, dbias}, null where {@code needed} is false.
+     */
+    public static Tensor[] attentionBackwardComposed(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor g,
+                                                     boolean[] needed) {
+        int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3);
+        int hkv = k.size(1), tk = k.size(2), dv = v.size(3), group = h / hkv;
+        Tensor p = q.attentionProbabilities(k, bias, scale);
+        Tensor pg = group == 1 ? p : p.view(b, hkv, group * tq, tk);
+        Tensor gg = group == 1 ? g : g.reshape(b, hkv, group * tq, dv);
+        Tensor dP = gg.matmul(v.mT());
+        if (group != 1) dP = dP.view(b, h, tq, tk);
+        Tensor dS = softmaxBackward(dP, p, -1, false);
+        Tensor dSg = group == 1 ? dS : dS.view(b, hkv, group * tq, tk);
+        Tensor[] grads = new Tensor[needed.length];
+        if (needed[0]) {
+            Tensor dQ = dSg.matmul(k);
+            if (scale != 1) dQ = dQ.mul(scale);
+            grads[0] = group == 1 ? dQ : dQ.view(b, h, tq, d);
+        }
+        if (needed[1]) {
+            Tensor qs = scale != 1 ? q.mul(scale) : q;
+            grads[1] = dSg.mT().matmul(group == 1 ? qs : qs.reshape(b, hkv, group * tq, d));
+        }
+        if (needed[2]) grads[2] = pg.mT().matmul(gg);
+        if (needed.length > 3 && needed[3]) grads[3] = dS;
+        return grads;
     }
 
     /**
@@ -839,7 +883,7 @@ public final class Tensor {
      */
     public Tensor segmentMatmul(int[] offsets, Tensor w) {
         checkSegments(offsets, w);
-        return backend().segmentMatmul(this, offsets.clone(), w);
+        return Backends.of(this, w).segmentMatmul(this, offsets.clone(), w);
     }
 
     /**
@@ -852,7 +896,7 @@ public final class Tensor {
                     + Arrays.toString(shape) + " and " + Arrays.toString(y.shape));
         }
         checkOffsets(offsets, offsets.length - 1);
-        return backend().segmentTransposeMatmul(this, offsets.clone(), y);
+        return Backends.of(this, y).segmentTransposeMatmul(this, offsets.clone(), y);
     }
 
     private void checkSegments(int[] offsets, Tensor w) {
@@ -882,19 +926,19 @@ public final class Tensor {
     // ------------------------------------------------------------------ indexing
 
     public Tensor gather(int dim, Tensor index) {
-        return backend().gather(this, Shape.normalizeDim(dim, dim()), index);
+        return Backends.of(this, index).gather(this, Shape.normalizeDim(dim, dim()), index);
     }
 
     public Tensor indexSelect(int dim, Tensor index) {
-        return backend().indexSelect(this, Shape.normalizeDim(dim, dim()), index);
+        return Backends.of(this, index).indexSelect(this, Shape.normalizeDim(dim, dim()), index);
     }
 
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
-        return backend().scatterAdd(this, Shape.normalizeDim(dim, dim()), index, src);
+        return Backends.of(this, index, src).scatterAdd(this, Shape.normalizeDim(dim, dim()), index, src);
     }
 
     public Tensor indexAdd(int dim, Tensor index, Tensor src) {
-        return backend().indexAdd(this, Shape.normalizeDim(dim, dim()), index, src);
+        return Backends.of(this, index, src).indexAdd(this, Shape.normalizeDim(dim, dim()), index, src);
     }
 
     /** Rows of this [vocab, dim] table for integer ids of any shape: result [...ids, dim] (an embedding lookup). */

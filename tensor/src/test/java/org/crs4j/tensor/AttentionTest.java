@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.SplittableRandom;
 import org.crs4j.tensor.cpu.Parallel;
+import org.crs4j.tensor.testing.Devices;
 import org.crs4j.tensor.testing.RandomTensors;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The attention op against a naive double-precision reference: grouped heads, every bias broadcast, head sizes below,
@@ -17,11 +21,28 @@ import org.junit.jupiter.api.Test;
  * (streamed) and many (GEMM); the two strategies agree bit for bit where both apply; any thread count gives the same
  * bits.
  */
+@ParameterizedClass
+@MethodSource("org.crs4j.tensor.testing.Devices#all")
 class AttentionTest {
-    private final RandomTensors random = new RandomTensors(21);
+    private final Device device;
+    private final RandomTensors random;
+
+    AttentionTest(Device device) {
+        this.device = device;
+        this.random = new RandomTensors(21, device);
+    }
+
+    @BeforeEach
+    void deviceIsUsable() {
+        Devices.assumeUsable(device, "AttentionTest");
+    }
 
     /** out[b][h][i][c] in double, from the tensors' elements read one by one. */
     private static double[][][][] reference(Tensor q, Tensor k, Tensor v, Tensor bias, double scale) {
+        q = q.toDevice(Device.CPU); // element reads below: one download, not one per element
+        k = k.toDevice(Device.CPU);
+        v = v.toDevice(Device.CPU);
+        bias = bias == null ? null : bias.toDevice(Device.CPU);
         int b = q.size(0), h = q.size(1), tq = q.size(2), d = q.size(3), hkv = k.size(1), tk = k.size(2), dv = v.size(3);
         Tensor bb = bias == null ? null : bias.expand(b, h, tq, tk);
         double[][][][] out = new double[b][h][tq][dv];
@@ -51,6 +72,7 @@ class AttentionTest {
     }
 
     private static void check(Tensor got, double[][][][] want, double tol, String what) {
+        got = got.toDevice(Device.CPU);
         assertArrayEquals(new int[] {want.length, want[0].length, want[0][0].length, want[0][0][0].length}, got.shape(), what);
         for (int b = 0; b < want.length; b++) {
             for (int h = 0; h < want[0].length; h++) {
@@ -93,6 +115,7 @@ class AttentionTest {
 
     @Test
     void streamedRowsEqualTheComposedProductsBitForBit() {
+        Devices.cpuOnly(device, "the CPU's two attention strategies give the same bits");
         // up to Matvec.MAX_VECTORS query rows per kv head the op streams each row; the composition of mul (q by the scale), matmul, add,
         // softmax and matmul (which is what many rows run) gives the same bits there, up to 256 keys (beyond, GEMM adds
         // p·v in blocks of 256 keys)

@@ -9,12 +9,29 @@ import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import org.apache.commons.math3.special.Erf;
+import org.crs4j.tensor.testing.Devices;
 import org.crs4j.tensor.testing.RandomTensors;
 import org.crs4j.tensor.testing.Ref;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
+@ParameterizedClass
+@MethodSource("org.crs4j.tensor.testing.Devices#all")
 class ElementwiseTest {
-    private final RandomTensors random = new RandomTensors(42);
+    private final Device device;
+    private final RandomTensors random;
+
+    ElementwiseTest(Device device) {
+        this.device = device;
+        this.random = new RandomTensors(42, device);
+    }
+
+    @BeforeEach
+    void deviceIsUsable() {
+        Devices.assumeUsable(device, "ElementwiseTest");
+    }
 
     /** Independent double-precision definitions (commons-math erf, not the engine's). */
     static final Map<UnaryOp, DoubleUnaryOperator> REF = new EnumMap<>(UnaryOp.class);

@@ -5,13 +5,30 @@ import static org.crs4j.tensor.testing.TensorAssertions.assertExact;
 import static org.junit.jupiter.api.Assertions.*;
 
 import org.crs4j.tensor.cpu.Parallel;
+import org.crs4j.tensor.testing.Devices;
 import org.crs4j.tensor.testing.RandomTensors;
 import org.crs4j.tensor.testing.Ref;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** gather / index_select / scatter_add / index_add / embedding against naive loops. */
+@ParameterizedClass
+@MethodSource("org.crs4j.tensor.testing.Devices#all")
 class IndexOpsTest {
-    private final RandomTensors random = new RandomTensors(13);
+    private final Device device;
+    private final RandomTensors random;
+
+    IndexOpsTest(Device device) {
+        this.device = device;
+        this.random = new RandomTensors(13, device);
+    }
+
+    @BeforeEach
+    void deviceIsUsable() {
+        Devices.assumeUsable(device, "IndexOpsTest");
+    }
 
     @Test
     void indexSelectAlongEveryDim() {

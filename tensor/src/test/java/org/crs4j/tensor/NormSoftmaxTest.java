@@ -4,12 +4,29 @@ import static org.crs4j.tensor.testing.TensorAssertions.assertClose;
 import static org.junit.jupiter.api.Assertions.*;
 
 import org.crs4j.tensor.cpu.Parallel;
+import org.crs4j.tensor.testing.Devices;
 import org.crs4j.tensor.testing.RandomTensors;
 import org.crs4j.tensor.testing.Ref;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
+@ParameterizedClass
+@MethodSource("org.crs4j.tensor.testing.Devices#all")
 class NormSoftmaxTest {
-    private final RandomTensors random = new RandomTensors(3);
+    private final Device device;
+    private final RandomTensors random;
+
+    NormSoftmaxTest(Device device) {
+        this.device = device;
+        this.random = new RandomTensors(3, device);
+    }
+
+    @BeforeEach
+    void deviceIsUsable() {
+        Devices.assumeUsable(device, "NormSoftmaxTest");
+    }
 
     /** Naive softmax along dim d of a Ref, in double. */
     static Ref softmaxRef(Ref x, int d, boolean log) {

@@ -7,12 +7,29 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.ArrayList;
 import java.util.List;
 import org.crs4j.tensor.cpu.Parallel;
+import org.crs4j.tensor.testing.Devices;
 import org.crs4j.tensor.testing.RandomTensors;
 import org.crs4j.tensor.testing.Ref;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
+@ParameterizedClass
+@MethodSource("org.crs4j.tensor.testing.Devices#all")
 class ReductionTest {
-    private final RandomTensors random = new RandomTensors(7);
+    private final Device device;
+    private final RandomTensors random;
+
+    ReductionTest(Device device) {
+        this.device = device;
+        this.random = new RandomTensors(7, device);
+    }
+
+    @BeforeEach
+    void deviceIsUsable() {
+        Devices.assumeUsable(device, "ReductionTest");
+    }
 
     private int[] randomDims(int rank) {
         List<Integer> dims = new ArrayList<>();

@@ -6,13 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import org.crs4j.tensor.testing.Devices;
 import org.crs4j.tensor.testing.RandomTensors;
 import org.crs4j.tensor.testing.Ref;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The fused rotary-embedding kernel against a naive double rotation, on random shapes, layouts and broadcasts. */
+@ParameterizedClass
+@MethodSource("org.crs4j.tensor.testing.Devices#all")
 class RopeTest {
-    private final RandomTensors random = new RandomTensors(77);
+    private final Device device;
+    private final RandomTensors random;
+
+    RopeTest(Device device) {
+        this.device = device;
+        this.random = new RandomTensors(77, device);
+    }
+
+    @BeforeEach
+    void deviceIsUsable() {
+        Devices.assumeUsable(device, "RopeTest");
+    }
 
     /** Rotates pair j of every row of x by the angle whose cos/sin are at the broadcast index. */
     static Ref ropeRef(Ref x, Ref cos, Ref sin, boolean interleaved) {

@@ -6,13 +6,30 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import org.crs4j.tensor.testing.Devices;
 import org.crs4j.tensor.testing.RandomTensors;
 import org.crs4j.tensor.testing.Ref;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** sort / topk / argsort / cumsum / one-hot / triangular masks. */
+@ParameterizedClass
+@MethodSource("org.crs4j.tensor.testing.Devices#all")
 class SortScanTest {
-    private final RandomTensors random = new RandomTensors(17);
+    private final Device device;
+    private final RandomTensors random;
+
+    SortScanTest(Device device) {
+        this.device = device;
+        this.random = new RandomTensors(17, device);
+    }
+
+    @BeforeEach
+    void deviceIsUsable() {
+        Devices.assumeUsable(device, "SortScanTest");
+    }
 
     /** Stable reference order of one row: by value (NaN largest), ties by index. */
     private static Integer[] refOrder(double[] row, boolean descending) {

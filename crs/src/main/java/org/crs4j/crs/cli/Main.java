@@ -4,14 +4,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The crs4j command line. Each subcommand lives next to the code it drives; this class only assembles them and
- * turns failures into one clear line on stderr (a stack trace only with CRS4J_DEBUG=1).
+ * The crs4j command line. Each subcommand lives next to the code it drives; this class only assembles them, and
+ * {@link CliConventions} gives all of them the same help, version and error behaviour. A new command is added to
+ * {@code subcommands} below and needs nothing else: it throws an exception whose message names the file or option,
+ * and the user sees {@code crs4j <command>: <message>}.
  */
-@Command(name = "crs4j", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+@Command(name = "crs4j", versionProvider = Main.VersionProvider.class,
         description = "Pure-Java deep learning and LLM-enhanced conversational recommender systems.",
         subcommands = {InfoCommand.class, TensorsCommand.class, org.crs4j.data.cli.DataCommand.class,
                 org.crs4j.models.cli.TokenizeCommand.class, org.crs4j.models.cli.GenerateCommand.class,
-                ScoreCommand.class, EvalCommand.class, ServeCommand.class})
+                ScoreCommand.class, EvalCommand.class, LlmcrsCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -20,25 +22,23 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (used by tests). */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+        CommandLine cli = CliConventions.apply(new CommandLine(new Main()), new VersionProvider());
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) { // errors are not exceptions: picocli lets them through
             if ("1".equals(System.getenv("CRS4J_DEBUG"))) e.printStackTrace();
-            // the full command path ("crs4j eval crs"), so a subcommand's error names the command as it was typed
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName(" ") + ": " + oneLine(e));
+            System.err.println("crs4j: " + CliConventions.describe(e));
             return 1;
-        });
-        return cli.execute(args);
+        }
     }
 
-    static String oneLine(Throwable e) {
-        String msg = e.getMessage();
-        if (msg == null || msg.isBlank()) msg = e.getClass().getSimpleName();
-        return msg.replace('\n', ' ');
-    }
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
+    /** Without a command: the usage, as {@code crs4j --help} prints it. */
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -1,7 +1,6 @@
 package org.crs4j.crs.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +74,8 @@ public final class ScoreCommand implements Callable<Integer> {
 
     /** Every line of a UTF-8 text file (a final newline ends the last line; it does not start an empty one). */
     static List<String> lines(String option, Path file) {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(option + " " + file + ": no such file");
+        String problem = org.crs4j.io.InputFiles.problem(file); // a FIFO is named as one, not taken for missing
+        if (problem != null) throw new IllegalArgumentException(option + " " + file + ": " + problem);
         List<String> out = new ArrayList<>();
         try {
             TextLines.forEach(new DataFile(file, option + " " + file), ReadReport.strict(), (line, n) -> out.add(line));

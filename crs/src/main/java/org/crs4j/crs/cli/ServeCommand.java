@@ -188,12 +188,13 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** What a batch's KV cache may take, so that the memory a full batch needs is known at start. */
+    /** What a batch's session may take, so that the memory a full batch needs is known at start. */
     private static String kvNote(LanguageModel lm, ServeLimits limits) {
-        long perPosition = ServeLimits.kvBytesPerPosition(lm);
-        long full = perPosition * limits.maxBatch() * ServeLimits.contextLength(lm);
-        return String.format(", KV cache %.0f KiB per position and row, budget %.0f MiB per batch (%d rows at full context: %.0f MiB)",
-                perPosition / 1024.0, ServeLimits.kvBudgetBytes() / 1048576.0, limits.maxBatch(), full / 1048576.0);
+        int context = ServeLimits.contextLength(lm);
+        long full = lm.isEncoderDecoder() ? lm.decoder().sessionBytes(limits.maxBatch(), context, context)
+                : lm.decoder().sessionBytes(limits.maxBatch(), context / 2, context - context / 2);
+        return String.format(", session budget %.0f MiB per batch; %d rows at the full context would need %.0f MiB",
+                ServeLimits.kvBudgetBytes() / 1048576.0, limits.maxBatch(), full / 1048576.0);
     }
 
     static String defaultName(String spec, Path path) {

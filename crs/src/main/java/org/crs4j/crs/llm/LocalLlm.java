@@ -5,6 +5,7 @@ import org.crs4j.autograd.GradMode;
 import org.crs4j.models.LanguageModel;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
+import org.crs4j.models.generation.GenerationLimitException;
 import org.crs4j.models.tokenizer.DecodeStream;
 
 /**
@@ -49,6 +50,8 @@ public final class LocalLlm implements Llm {
                 String piece = decoder.next(token);
                 if (stream != null && !piece.isEmpty()) stream.accept(piece);
             });
+        } catch (GenerationLimitException e) { // refused before any work: the cause keeps the limit and its numbers
+            throw new LlmException(endpoint + ": " + e.getMessage(), e);
         }
         String rest = decoder.flush();
         if (stream != null && !rest.isEmpty()) stream.accept(rest);

@@ -16,18 +16,26 @@ import java.util.TreeSet;
 
 /**
  * A prompt as data: text with named slots written {@code {{name}}}, shipped as a resource and replaceable by a file,
- * so that a researcher edits a prompt without recompiling. Everything else is literal text (single braces, JSON
- * examples included). A template is checked when it is read: a slot the program does not fill, a slot it needs that
- * the text lacks, or an unclosed {@code {{} is one line naming the template and the line.
+ * so that a researcher edits a prompt without recompiling. {@code {{#name}} ... {{/name}}} is a section, kept only
+ * when the slot {@code name} has a value (absent or null: the section and its text disappear; this is how LLMCRS's
+ * ablations remove the schema or the demonstrations together with the sentence around them). Everything else is
+ * literal text (single braces, JSON examples included). A template is checked when it is read: a slot the program
+ * does not fill, a slot it needs that the text lacks, an unclosed {@code {{} or an unbalanced section is one line
+ * naming the template and the line.
  */
 public final class PromptTemplate {
-    private final String name;
-    private final List<String> literals; // literals.get(i) precedes slots.get(i); one more literal than slots
-    private final List<String> slots;
+    private sealed interface Part permits Text, Slot, Section {}
+    private record Text(String text) implements Part {}
+    private record Slot(String name) implements Part {}
+    private record Section(String name, List<Part> body) implements Part {}
 
-    private PromptTemplate(String name, List<String> literals, List<String> slots) {
+    private final String name;
+    private final List<Part> parts;
+    private final Set<String> slots; // in order of first use, section names included
+
+    private PromptTemplate(String name, List<Part> parts, Set<String> slots) {
         this.name = name;
-        this.literals = literals;
+        this.parts = parts;
         this.slots = slots;
     }
 
@@ -38,26 +46,43 @@ public final class PromptTemplate {
      * @throws IllegalArgumentException {@code NAME line L: problem}
      */
     public static PromptTemplate parse(String name, String text, Set<String> known, Set<String> required) {
-        List<String> literals = new ArrayList<>(), slots = new ArrayList<>();
+        List<List<Part>> stack = new ArrayList<>();
+        List<String> open = new ArrayList<>();
+        stack.add(new ArrayList<>());
+        Set<String> used = new LinkedHashSet<>();
         int at = 0;
         while (true) {
-            int open = text.indexOf("{{", at);
-            if (open < 0) break;
-            int close = text.indexOf("}}", open + 2);
-            if (close < 0) throw new IllegalArgumentException(name + " line " + line(text, open) + ": \"{{\" is not closed by \"}}\"");
-            String slot = text.substring(open + 2, close).strip();
+            int start = text.indexOf("{{", at);
+            if (start < 0) break;
+            int close = text.indexOf("}}", start + 2);
+            if (close < 0) throw new IllegalArgumentException(name + " line " + line(text, start) + ": \"{{\" is not closed by \"}}\"");
+            String tag = text.substring(start + 2, close).strip();
+            char kind = tag.isEmpty() ? ' ' : tag.charAt(0);
+            String slot = kind == '#' || kind == '/' ? tag.substring(1).strip() : tag;
             if (!known.contains(slot))
-                throw new IllegalArgumentException(name + " line " + line(text, open) + ": unknown slot {{" + slot + "}} (this prompt's slots: "
+                throw new IllegalArgumentException(name + " line " + line(text, start) + ": unknown slot {{" + slot + "}} (this prompt's slots: "
                         + String.join(", ", new TreeSet<>(known)) + ")");
-            literals.add(text.substring(at, open));
-            slots.add(slot);
+            if (start > at) stack.getLast().add(new Text(text.substring(at, start)));
+            used.add(slot);
+            if (kind == '#') {
+                open.add(slot);
+                stack.add(new ArrayList<>());
+            } else if (kind == '/') {
+                if (open.isEmpty() || !open.getLast().equals(slot))
+                    throw new IllegalArgumentException(name + " line " + line(text, start) + ": {{/" + slot + "}} "
+                            + (open.isEmpty() ? "closes no section" : "closes {{#" + open.getLast() + "}}"));
+                open.removeLast();
+                List<Part> body = stack.removeLast();
+                stack.getLast().add(new Section(slot, List.copyOf(body)));
+            } else stack.getLast().add(new Slot(slot));
             at = close + 2;
         }
-        literals.add(text.substring(at));
-        for (String r : required) {
-            if (!slots.contains(r)) throw new IllegalArgumentException(name + ": the prompt must use the slot {{" + r + "}}");
+        if (!open.isEmpty()) throw new IllegalArgumentException(name + ": section {{#" + open.getLast() + "}} is never closed");
+        if (at < text.length()) stack.getLast().add(new Text(text.substring(at)));
+        for (String r : new TreeSet<>(required)) {
+            if (!used.contains(r)) throw new IllegalArgumentException(name + ": the prompt must use the slot {{" + r + "}}");
         }
-        return new PromptTemplate(name, List.copyOf(literals), List.copyOf(slots));
+        return new PromptTemplate(name, List.copyOf(stack.getFirst()), java.util.Collections.unmodifiableSet(used));
     }
 
     /** A template shipped next to {@code anchor} in the jar. */
@@ -84,9 +109,9 @@ public final class PromptTemplate {
         }
     }
 
-    /** The slots the text uses, in order of first use. */
+    /** The slots the text uses (section names included), in order of first use. */
     public Set<String> slots() {
-        return new LinkedHashSet<>(slots);
+        return slots;
     }
 
     public String name() {
@@ -94,18 +119,28 @@ public final class PromptTemplate {
     }
 
     /**
-     * Fills every slot.
+     * Fills every slot; a section is kept when its slot has a value and dropped (with its text) when it has none.
      *
-     * @throws IllegalArgumentException naming a slot without a value
+     * @throws IllegalArgumentException naming a slot outside a dropped section that has no value
      */
     public String render(Map<String, String> values) {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < slots.size(); i++) {
-            String v = values.get(slots.get(i));
-            if (v == null) throw new IllegalArgumentException(name + ": no value for slot {{" + slots.get(i) + "}}");
-            sb.append(literals.get(i)).append(v);
+        render(parts, values, sb);
+        return sb.toString();
+    }
+
+    private void render(List<Part> parts, Map<String, String> values, StringBuilder sb) {
+        for (Part p : parts) {
+            switch (p) {
+                case Text t -> sb.append(t.text());
+                case Slot s -> {
+                    String v = values.get(s.name());
+                    if (v == null) throw new IllegalArgumentException(name + ": no value for slot {{" + s.name() + "}}");
+                    sb.append(v);
+                }
+                case Section s -> { if (values.get(s.name()) != null) render(s.body(), values, sb); }
+            }
         }
-        return sb.append(literals.get(literals.size() - 1)).toString();
     }
 
     private static int line(String text, int offset) {

@@ -1,8 +1,6 @@
 package org.crs4j.crs.llm;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -29,7 +27,6 @@ import org.crs4j.data.io.TextLines;
  * first unused record of that stage, with where its prompt first differs from the call's.
  */
 public final class ReplayLlm implements Llm {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Key(String stage, String prompt, Sampling sampling) {}
 
@@ -57,7 +54,8 @@ public final class ReplayLlm implements Llm {
      * @throws LlmException {@code replay:FILE line N, field F: problem} for the first bad line
      */
     public static ReplayLlm open(Path file) {
-        if (!Files.isRegularFile(file)) throw new LlmException("replay:" + file + ": no such trace file");
+        String problem = org.crs4j.io.InputFiles.problem(file); // a FIFO is named as one, not taken for missing
+        if (problem != null) throw new LlmException("replay:" + file + ": " + (problem.equals("no such file") ? "no such trace file" : problem));
         List<TraceRecord> records = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
         DataFile data = new DataFile(file, file.toString());
@@ -65,10 +63,10 @@ public final class ReplayLlm implements Llm {
             TextLines.forEach(data, ReadReport.strict(), (line, n) -> {
                 if (line.isBlank()) return;
                 try {
-                    records.add(TraceRecord.fromJson(JSON.readTree(line)));
+                    records.add(TraceRecord.fromJson(org.crs4j.io.StrictJson.parse(line)));
                     lines.add(n);
                 } catch (JsonProcessingException e) {
-                    throw data.error("line " + n, "", "not valid JSON (" + e.getOriginalMessage().replace('\n', ' ') + ")");
+                    throw data.error("line " + n, "", "not valid JSON (" + org.crs4j.io.Problems.reason(e).replaceFirst("^invalid JSON: ", "") + ")");
                 } catch (IllegalArgumentException e) {
                     throw data.error("line " + n, "", e.getMessage());
                 }

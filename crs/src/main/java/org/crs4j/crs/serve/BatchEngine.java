@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.crs4j.autograd.GradMode;
+import org.crs4j.models.generation.ContextWindow;
 import org.crs4j.models.generation.DecodingSession;
 import org.crs4j.models.generation.TokenDecoder;
 
@@ -24,16 +25,18 @@ import org.crs4j.models.generation.TokenDecoder;
  * strings and token budget, so a row computes what it would alone (left padding is masked; see models/README.md).
  *
  * <p>Bounds: at most {@code maxBatch + maxQueue} rows admitted (generating or waiting); beyond that
- * {@link #submit} refuses with 429 and a {@code Retry-After} estimated from recent batch times. A batch's KV cache
- * stays within a byte budget (rows × (longest prompt + largest max_tokens) positions): a request that would push it
- * over waits for the next batch, and one that alone exceeds it is refused. Jobs past their deadline fail with a
+ * {@link #submit} refuses with 429 and a {@code Retry-After} estimated from recent batch times. A batch's session
+ * (KV cache for rows × (longest prompt + largest max_tokens) positions, logits, prompt activations) stays within a
+ * byte budget, and a decoder-only batch within the model's context: a request that would push it over waits for the
+ * next batch, and one that alone exceeds the budget is refused. Jobs past their deadline fail with a
  * timeout, in the queue or between two decoding steps.
  */
 public final class BatchEngine implements AutoCloseable {
     private final String name;
     private final TokenDecoder decoder;
     private final ServeLimits limits;
-    private final long kvBytesPerPosition, kvBudget;
+    private final long sessionBudget;
+    private final ContextWindow context;
     private final Thread worker;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -52,15 +55,15 @@ public final class BatchEngine implements AutoCloseable {
 
     /**
      * @param decoder            the model's {@code LanguageModel.decoder()}: all the engine needs of it
-     * @param kvBytesPerPosition KV cache bytes per row and position ({@link ServeLimits#kvBytesPerPosition})
-     * @param kvBudget           the most KV cache one batch may allocate ({@link ServeLimits#kvBudgetBytes})
+     * @param sessionBudget      the most one batch's session may allocate ({@link ServeLimits#kvBudgetBytes}), as
+     *                           {@link TokenDecoder#sessionBytes} counts it
      */
-    public BatchEngine(String name, TokenDecoder decoder, ServeLimits limits, long kvBytesPerPosition, long kvBudget) {
+    public BatchEngine(String name, TokenDecoder decoder, ServeLimits limits, long sessionBudget) {
         this.name = name;
         this.decoder = decoder;
         this.limits = limits;
-        this.kvBytesPerPosition = kvBytesPerPosition;
-        this.kvBudget = kvBudget;
+        this.sessionBudget = sessionBudget;
+        this.context = decoder.context();
         this.worker = Thread.ofPlatform().name("crs4j-serve-" + name).daemon(true).unstarted(this::loop);
         worker.start();
     }
@@ -71,11 +74,11 @@ public final class BatchEngine implements AutoCloseable {
         if (rows > limits.maxBatch()) {
             throw ApiError.invalid("n", "this request needs " + rows + " generations (prompts x n), above the batch size " + limits.maxBatch());
         }
-        long kv = Shape.of(job).bytes(kvBytesPerPosition);
-        if (kv > kvBudget) {
-            throw ApiError.invalid("max_tokens", String.format("this request needs %.0f MiB of KV cache (%d rows x %d positions),"
-                    + " above this server's budget of %.0f MiB per batch; ask for fewer tokens or choices", kv / 1048576.0, rows,
-                    Shape.of(job).positions(), kvBudget / 1048576.0));
+        long bytes = Shape.of(job).bytes(decoder);
+        if (bytes > sessionBudget) {
+            throw ApiError.invalid("max_tokens", String.format("this request needs %.0f MiB of KV cache and activations (%d rows x %d"
+                    + " positions), above this server's budget of %.0f MiB per batch; ask for fewer tokens or choices", bytes / 1048576.0,
+                    rows, Shape.of(job).positions(), sessionBudget / 1048576.0));
         }
         lock.lock();
         try {
@@ -165,8 +168,9 @@ public final class BatchEngine implements AutoCloseable {
                 if (next != null) {
                     int n = next.rows().size();
                     Shape grown = shape.with(Shape.of(next));
-                    // too many rows, or a KV cache over budget: it leads the next batch
-                    if (rows + n > limits.maxBatch() || (!batch.isEmpty() && grown.bytes(kvBytesPerPosition) > kvBudget)) break;
+                    // too many rows, a session over budget, or (decoder-only) the longest prompt plus the longest
+                    // budget beyond the context, which the session's cache would need: it leads the next batch
+                    if (rows + n > limits.maxBatch() || (!batch.isEmpty() && (grown.bytes(decoder) > sessionBudget || !fits(grown)))) break;
                     queue.pollFirst();
                     queuedRows -= n;
                     if (next.cancelled()) continue;
@@ -193,7 +197,15 @@ public final class BatchEngine implements AutoCloseable {
     }
 
     /**
-     * What a batch's KV cache holds: rows × (longest prompt + largest token budget) positions, since left padding
+     * A decoder-only session allocates every row for the longest prompt plus the largest token budget, and the model
+     * refuses a session past its context: rows that fit alone may not fit together.
+     */
+    private boolean fits(Shape shape) {
+        return context.encoderDecoder() || (long) shape.longestPrompt() + shape.maxNew() <= context.length();
+    }
+
+    /**
+     * What a batch's session holds: rows × (longest prompt + largest token budget) positions, since left padding
      * aligns every row on the longest prompt and the cache is allocated for the longest run.
      */
     private record Shape(int rows, int longestPrompt, int maxNew) {
@@ -216,8 +228,8 @@ public final class BatchEngine implements AutoCloseable {
             return longestPrompt + maxNew;
         }
 
-        long bytes(long perPosition) {
-            return (long) rows * positions() * perPosition;
+        long bytes(TokenDecoder decoder) {
+            return decoder.sessionBytes(rows, longestPrompt, maxNew);
         }
     }
 

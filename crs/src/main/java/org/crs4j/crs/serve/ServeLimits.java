@@ -2,8 +2,8 @@ package org.crs4j.crs.serve;
 
 import java.time.Duration;
 import org.crs4j.models.LanguageModel;
+import org.crs4j.models.generation.ContextWindow;
 import org.crs4j.models.llama.Llama;
-import org.crs4j.models.t5.T5;
 
 /**
  * Every bound the server enforces, in one place, so that a request can never make it allocate, compute or wait
@@ -32,8 +32,8 @@ public record ServeLimits(long maxBodyBytes, int maxTokens, int maxBatch, int ma
     /** JSON nesting deeper than this is refused by the parser before it builds anything. */
     public static final int MAX_JSON_DEPTH = 32;
     /**
-     * Context assumed for T5: its relative positions have no hard end, but the models were trained on inputs of 512
-     * tokens (Hugging Face's T5Config.n_positions); the encoder input and the output are each bounded by it.
+     * The bound the server puts on T5, whose relative positions have no hard end: the models were trained on inputs of
+     * 512 tokens (Hugging Face's T5Config.n_positions); the encoder input and the output are each bounded by it.
      */
     public static final int T5_CONTEXT = 512;
 
@@ -77,39 +77,23 @@ public record ServeLimits(long maxBodyBytes, int maxTokens, int maxBatch, int ma
     }
 
     /**
-     * The positions a model can attend over: LLaMA's {@code max_position_embeddings} (llama2.c: {@code seq_len}),
-     * T5's {@link #T5_CONTEXT}.
-     *
-     * <p>This is the server's one copy of the context-length rule. Issue 13 (branch {@code harden}) adds the limit to
-     * {@code models} itself ({@code LanguageModel} and {@code Generation}); once that lands this method returns the
-     * model's own figure and {@link #completionBudget} stays the only place the server checks it.
+     * The positions a request may take: the model's own context ({@code LanguageModel.context()}, issue 13's one
+     * definition: LLaMA's {@code max_position_embeddings}, llama2.c's {@code seq_len}). A model with no trained limit
+     * (T5's relative positions; LLaMA with dynamic RoPE scaling) is still bounded here, since a server must bound every
+     * request: T5 at {@link #T5_CONTEXT}, LLaMA at its {@code max_position_embeddings}.
      */
     public static int contextLength(LanguageModel model) {
+        ContextWindow window = model.context();
+        if (window.limited()) return window.length();
         if (model instanceof Llama llama) return llama.config().maxPositionEmbeddings();
-        if (model instanceof T5) return T5_CONTEXT;
-        throw new IllegalArgumentException("no context length known for " + model.getClass().getSimpleName());
+        return T5_CONTEXT;
     }
 
     /**
-     * Bytes of KV cache one row needs per position (F32 keys and values of every layer): LLaMA's self-attention
-     * cache; for T5 the decoder's self- and cross-attention caches, which together hold prompt + output positions.
-     */
-    public static long kvBytesPerPosition(LanguageModel model) {
-        if (model instanceof Llama llama) {
-            var c = llama.config();
-            return 2L * c.numLayers() * c.numKvHeads() * c.headDim() * Float.BYTES;
-        }
-        if (model instanceof T5 t5) {
-            var c = t5.config();
-            return 2L * c.numDecoderLayers() * c.numHeads() * c.dKv() * Float.BYTES;
-        }
-        throw new IllegalArgumentException("no KV cache size known for " + model.getClass().getSimpleName());
-    }
-
-    /**
-     * The KV cache a batch may allocate: half of the JVM's maximum heap, so that a full batch of long requests
-     * cannot exhaust memory (the rest holds activations, logits and the server). A batch is closed before it would
-     * exceed this, and a request that alone would is refused.
+     * What one batch's decoding session may allocate (its KV cache, logits and prompt activations, as
+     * {@code TokenDecoder.sessionBytes} counts them): half of the JVM's maximum heap, so that a full batch of long
+     * requests cannot exhaust memory (the rest holds the server and the per-step temporaries). A batch is closed
+     * before it would exceed this, and a request that alone would is refused.
      */
     public static long kvBudgetBytes() {
         return Runtime.getRuntime().maxMemory() / 2;

@@ -48,7 +48,7 @@ public final class ServedModel implements AutoCloseable {
         }
         this.chatStopTokens = tokens.stream().mapToInt(Integer::intValue).toArray();
         this.chatStopStrings = List.copyOf(strings);
-        this.engine = new BatchEngine(name, decoder, limits, ServeLimits.kvBytesPerPosition(model), kvBudget);
+        this.engine = new BatchEngine(name, decoder, limits, kvBudget);
     }
 
     public String name() {

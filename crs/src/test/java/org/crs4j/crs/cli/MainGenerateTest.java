@@ -54,9 +54,7 @@ class MainGenerateTest {
     @Test
     void errorsAreOneLineNamingTheProblem(@TempDir Path tmp) throws Exception {
         Path dir = stories();
-        MainTokenizeTest.Result noTok = MainTokenizeTest.main("", "generate", "--model", dir.resolve("stories260K.bin").toString(), "--prompt", "x");
-        assertEquals(1, noTok.exit());
-        assertTrue(noTok.err().contains("--tokenizer"), noTok.err());
+        // (a llama2.c file without its tokenizer: aLlama2cCheckpointFindsItsTokenizerOrSaysWhichItLookedFor)
         Path bad = tmp.resolve("broken.bin");
         Files.write(bad, new byte[100]);
         MainTokenizeTest.Result broken = MainTokenizeTest.main("", "generate", "--model", bad.toString(), "--prompt", "x");
@@ -72,5 +70,55 @@ class MainGenerateTest {
         MainTokenizeTest.Result cfg = MainTokenizeTest.main("", "generate", "--model", tmp.toString(), "--prompt", "x");
         assertEquals(1, cfg.exit());
         assertTrue(cfg.err().contains("config.json") && cfg.err().contains("hidden_size"), cfg.err());
+    }
+
+    @Test
+    void aPromptPastTheContextIsRefusedBeforeAnythingIsPrinted() {
+        Path dir = stories();
+        String longPrompt = "Once upon a time there was a little dog. ".repeat(60); // well over 512 tokens
+        MainTokenizeTest.Result r = MainTokenizeTest.main("", "generate", "--model", dir.resolve("hf").toString(), "--prompt", longPrompt,
+                "--max-new-tokens", "20");
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("", r.out(), "nothing reaches stdout before the limits are checked");
+        String first = r.err().lines().findFirst().orElse("");
+        assertTrue(first.startsWith("crs4j generate: --prompt: the prompt's ") && first.contains(" tokens + 20 new tokens = ")
+                && first.contains("exceed the model's context of 512 positions (max_position_embeddings of config.json)")
+                && first.endsWith("(--max-new-tokens N, --truncate-prompt)"), first);
+        MainTokenizeTest.Result cut = MainTokenizeTest.main("", "generate", "--model", dir.resolve("hf").toString(), "--prompt", longPrompt,
+                "--max-new-tokens", "20", "--truncate-prompt", "--temperature", "0");
+        assertEquals(0, cut.exit(), cut.err());
+        assertTrue(cut.err().contains("were cut to their last 492 to fit the model's context of 512 positions with 20 new tokens"), cut.err());
+        assertTrue(cut.err().contains("20 tokens in"), cut.err());
+        MainTokenizeTest.Result beams = MainTokenizeTest.main("", "generate", "--model", dir.resolve("hf").toString(), "--prompt", "x",
+                "--beams", "1000");
+        assertEquals(2, beams.exit());
+        assertTrue(beams.err().startsWith("crs4j generate: --beams: 1000 beams are more than the 512 tokens of the vocabulary"), beams.err());
+        assertEquals("", beams.out());
+    }
+
+    @Test
+    void zeroNewTokensPrintsThePromptAndSaysSo() {
+        Path dir = stories();
+        MainTokenizeTest.Result r = MainTokenizeTest.main("", "generate", "--model", dir.resolve("hf").toString(), "--prompt", "Lily",
+                "--max-new-tokens", "0");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("Lily\n", r.out());
+        assertTrue(r.err().startsWith("0 tokens generated (--max-new-tokens 0; prompt of 2 tokens; model loaded in "), r.err());
+        assertFalse(r.err().matches("(?s).* -\\d.*"), "no negative time: " + r.err());
+    }
+
+    @Test
+    void aLlama2cCheckpointFindsItsTokenizerOrSaysWhichItLookedFor(@TempDir Path tmp) throws Exception {
+        Path dir = stories();
+        Path bin = Files.copy(dir.resolve("stories260K.bin"), tmp.resolve("stories260K.bin"));
+        MainTokenizeTest.Result none = MainTokenizeTest.main("", "generate", "--model", bin.toString(), "--prompt", "x");
+        assertEquals(1, none.exit());
+        assertEquals("crs4j generate: " + bin + ": a llama2.c checkpoint holds no tokenizer, and neither tokenizer.bin nor tok512.bin"
+                + " is beside it; give the tokenizer file (--tokenizer)", none.err().strip());
+        Files.copy(dir.resolve("tok512.bin"), tmp.resolve("tok512.bin")); // llama2.c's name for a 512-token vocabulary
+        MainTokenizeTest.Result found = MainTokenizeTest.main("", "generate", "--model", bin.toString(), "--prompt", "Lily",
+                "--max-new-tokens", "5", "--temperature", "0");
+        assertEquals(0, found.exit(), found.err());
+        assertTrue(found.out().startsWith("Lily"), found.out());
     }
 }

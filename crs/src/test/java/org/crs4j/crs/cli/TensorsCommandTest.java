@@ -130,7 +130,7 @@ class TensorsCommandTest {
     void aMissingFileOrShardIsOneLine() throws IOException {
         Run r = run("tensors", dir.resolve("absent.safetensors").toString());
         assertEquals(1, r.code());
-        assertEquals(List.of("crs4j tensors: " + dir.resolve("absent.safetensors") + ": no such file"), r.errLines());
+        assertEquals(List.of("crs4j tensors: " + dir.resolve("absent.safetensors") + ": no such file or folder"), r.errLines());
 
         Files.writeString(dir.resolve("idx.json"), "{\"weight_map\":{\"x\":\"gone.safetensors\"}}");
         r = run("tensors", dir.resolve("idx.json").toString());

@@ -60,4 +60,17 @@ class LocalLlmTest {
         assertTrue(e.getMessage().startsWith("--llm no/such/folder/here: "), e.getMessage());
         assertThrows(LlmException.class, () -> Llms.open(" "));
     }
+
+    @Test
+    void aPromptPastTheContextIsAnLlmExceptionCarryingTheLimit() throws Exception {
+        try (LanguageModel lm = LanguageModels.load(stories()); var llm = new LocalLlm(lm, "stories260K", false)) {
+            String longPrompt = "Once upon a time there was a little dog. ".repeat(60);
+            var e = assertThrows(LlmException.class, () -> llm.complete(new LlmRequest("test", longPrompt, Sampling.greedy(24), null)));
+            assertTrue(e.getMessage().startsWith("stories260K: the prompt's ") && e.getMessage().contains("context of 512 positions"),
+                    e.getMessage());
+            var limit = (org.crs4j.models.generation.GenerationLimitException) e.getCause();
+            assertEquals(org.crs4j.models.generation.GenerationLimitException.Limit.CONTEXT_LENGTH, limit.limit());
+            assertEquals(512, limit.allowed());
+        }
+    }
 }

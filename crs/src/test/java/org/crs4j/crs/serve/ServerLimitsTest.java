@@ -138,16 +138,15 @@ class ServerLimitsTest {
     }
 
     @Test
-    void aBatchsKvCacheStaysWithinItsBudget() throws Exception {
-        long perPosition = ServeLimits.kvBytesPerPosition(stories);
-        assertEquals(2L * 5 * 4 * 8 * 4, perPosition, "stories260K: 5 layers, 4 kv heads of 8 dims, keys and values in F32");
-        long budget = 2 * 100 * perPosition; // two rows of 100 positions
+    void aBatchsSessionStaysWithinItsBudget() throws Exception {
+        int prompt = stories.encodePrompt("Once upon a time").length;
+        // room for two rows of 100 positions, as models' own accounting counts a session (cache, logits, activations)
+        long budget = stories.decoder().sessionBytes(2, prompt, 100 - prompt);
         ServeLimits limits = ServeLimits.defaults().withGatherWindow(Duration.ofMillis(300));
         try (TestServer server = new TestServer(limits, null, List.of(new ServedModel("stories", stories, ChatFormat.bundled("plain"),
                 limits, TestServer.slow(stories.decoder(), 5), budget)))) {
-            int prompt = stories.encodePrompt("Once upon a time").length;
             // one request that alone needs more than the budget is refused before any work
-            HttpResponse<String> big = server.post("/v1/completions", body(101 - prompt + 100, false));
+            HttpResponse<String> big = server.post("/v1/completions", body(300 - prompt, false));
             assertEquals(400, big.statusCode(), big.body());
             assertTrue(big.body().contains("KV cache") && big.body().contains("budget"), big.body());
             // three requests of 100 positions each: two fit a batch, the third waits for the next one
@@ -160,6 +159,27 @@ class ServerLimitsTest {
             assertEquals(3, stats.rows());
             assertEquals(2, stats.batches(), stats.toString());
             assertEquals(2, stats.largestBatch(), stats.toString());
+        }
+    }
+
+    @Test
+    void requestsThatFitTheContextAloneButNotTogetherRunInTurn() throws Exception {
+        // stories260K's context is 512 positions; a batch allocates its longest prompt plus its largest budget
+        String longPrompt = "the big dog ran ".repeat(80);
+        int n = stories.encodePrompt(longPrompt).length;
+        assertTrue(n > 250 && n + 20 <= 512, "prompt of " + n + " tokens");
+        ServeLimits limits = ServeLimits.defaults().withGatherWindow(Duration.ofMillis(300));
+        try (TestServer server = slowServer(limits, 2, null)) {
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                Future<HttpResponse<String>> a = pool.submit(() -> server.post("/v1/completions", "{\"model\": \"stories\", \"prompt\": "
+                        + OpenAiRequests.JSON.valueToTree(longPrompt) + ", \"max_tokens\": 20, \"temperature\": 0}"));
+                int shortPrompt = stories.encodePrompt("Once upon a time").length; // alone: exactly the 512 positions
+                Future<HttpResponse<String>> b = pool.submit(() -> server.post("/v1/completions", body(512 - shortPrompt, false)));
+                assertEquals(200, a.get().statusCode(), a.get().body());
+                assertEquals(200, b.get().statusCode(), b.get().body());
+            }
+            BatchEngine.Stats stats = server.models.get(0).engine().stats();
+            assertEquals(2, stats.batches(), "together they would need " + n + " prompt + ~500 new positions: " + stats);
         }
     }
 

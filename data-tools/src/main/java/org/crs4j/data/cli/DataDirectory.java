@@ -23,6 +23,19 @@ public final class DataDirectory {
                 + " (the default " + DEFAULT + " does not exist under " + Path.of("").toAbsolutePath() + ")");
     }
 
+    /**
+     * Where {@code fetch} writes: the same choice as {@link #resolve} ({@code --data-dir}, {@code $CRS4J_DATA_DIR},
+     * {@code ../shared/data}), but the folder need not exist yet; it must not be a file.
+     */
+    public static Path forWriting(Path option, String env) {
+        Path p = option != null ? option : env != null && !env.isBlank() ? Path.of(env) : Path.of(DEFAULT);
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+            throw new MissingDataException("data directory " + p + " (from " + (option != null ? "--data-dir" : env != null && !env.isBlank() ? ENV : "the default")
+                    + ") is not a folder");
+        }
+        return p;
+    }
+
     private static Path existing(Path p, String from) {
         if (!Files.isDirectory(p)) throw new MissingDataException("data directory " + p + " (from " + from + ") does not exist or is not a folder");
         return p;

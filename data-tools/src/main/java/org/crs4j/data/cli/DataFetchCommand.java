@@ -2,7 +2,6 @@ package org.crs4j.data.cli;
 
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.crs4j.data.fetch.Download;
@@ -22,7 +21,8 @@ final class DataFetchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DATASET", description = "redial, inspired, opendialkg, tgredial, gorecdial or movielens.")
     String dataset;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where to put it (default: $CRS4J_DATA_DIR, else ./data).")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where to put it (default: $CRS4J_DATA_DIR, else ../shared/data,"
+            + " as for stats and prepare; created when the first file arrives).")
     Path dataDir;
 
     @Option(names = "--mirror", paramLabel = "URL", description = "Fetch every file from URL/<dataset>/<file> instead of the official hosts.")
@@ -33,13 +33,12 @@ final class DataFetchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         var release = OfficialSources.RELEASES.get(dataset);
         if (release == null) throw new IllegalArgumentException("unknown dataset \"" + dataset + "\" (known: " + String.join(", ", OfficialSources.RELEASES.keySet().stream().sorted().toList()) + ")");
-        Path dir = dataDir != null ? dataDir : System.getenv(DataDirectory.ENV) != null ? Path.of(System.getenv(DataDirectory.ENV)) : Path.of("data");
-        Files.createDirectories(dir);
+        Path dir = DataDirectory.forWriting(dataDir, System.getenv(DataDirectory.ENV));
         Fetcher fetcher = new Fetcher(mirror, line -> { out.println(line); out.flush(); });
         for (Download d : release.downloads()) {
             out.println("get      " + fetcher.source(d));
             out.flush();
-            fetcher.fetch(d, dir, new BarProgress(System.err, true));
+            fetcher.fetch(d, dir, new BarProgress(true));
         }
         for (String step : release.manualSteps()) out.println("by hand: " + step);
         if (release.downloads().isEmpty()) {

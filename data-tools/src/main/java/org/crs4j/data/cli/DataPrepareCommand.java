@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.crs4j.data.itemdb.ItemDatabases;
 import org.crs4j.data.kg.GraphOptions;
 import org.crs4j.data.kg.RelationalGraph;
 import org.crs4j.data.model.Datasets;
@@ -20,8 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "prepare", mixinStandardHelpOptions = true,
-        description = "Read, link and build the knowledge graph of a dataset, and write the prepared cache "
-                + "(reused by later runs until an input file or option changes).")
+        description = "Read, link and build the knowledge graph of a dataset, and write the prepared cache and the item "
+                + "database (both reused by later runs until an input file or option changes).")
 final class DataPrepareCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common = new CommonOptions();
@@ -70,8 +71,11 @@ final class DataPrepareCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var loadOptions = common.loadOptions();
         var result = PreparedData.obtain(dir, loader.name(), loadOptions, new PrepareOptions(g, linkText),
-                DataDirectory.cache(cacheDir), rebuild, new BarProgress(System.err, false));
+                DataDirectory.cache(cacheDir), rebuild, new BarProgress(false));
         double seconds = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        var itemDb = ItemDatabases.obtain(dir, result, rebuild);
+        double dbSeconds = (System.nanoTime() - t1) / 1e9;
         PreparedDataset d = result.dataset();
         out.printf(Locale.ROOT, "%s: %s in %.2f s -> %s%n", d.name(), result.fromCache() ? "loaded from cache" : "prepared", seconds, result.cacheFile());
         for (Split s : Split.values()) {
@@ -89,6 +93,7 @@ final class DataPrepareCommand implements Callable<Integer> {
         var l = d.linking();
         out.printf(Locale.ROOT, "  linking: %,d item mentions (%,d unknown), %,d annotated entities (%,d not in graph), %,d linked exact + %,d fuzzy; %,d targets not in graph%n",
                 l.itemMentions(), l.unknownItems(), l.annotatedEntities(), l.unknownEntities(), l.linkedExact(), l.linkedFuzzy(), l.targetsWithoutEntity());
+        out.printf(Locale.ROOT, "%s in %.2f s%n", ItemDatabases.describe(itemDb), dbSeconds);
         for (String line : loadOptions.report().summary()) out.println(line);
         out.flush();
         return 0;

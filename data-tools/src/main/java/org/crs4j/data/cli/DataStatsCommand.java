@@ -52,7 +52,14 @@ final class DataStatsCommand implements Callable<Integer> {
             return;
         }
         var options = common.loadOptions();
-        Dataset d = loader.load(dir, options);
+        var progress = new BarProgress(false);
+        progress.start("reading " + loader.name(), -1); // several seconds for ReDial: show that it is working
+        Dataset d;
+        try {
+            d = loader.load(dir, options);
+        } finally {
+            progress.done();
+        }
         for (String line : StatsReport.lines(DatasetStats.of(d), published, d.notes())) out.println(line);
         if (loader.name().equals(InspiredLoader.NAME)) {
             var original = InspiredLoader.readOriginalPartial(dir, options.report());

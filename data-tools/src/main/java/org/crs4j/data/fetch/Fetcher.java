@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.crs4j.data.prepare.Progress;
+import org.crs4j.io.Problems;
 
 /**
  * Downloads release files: into {@code target.part}, resuming a partial file with an HTTP Range request, then checks
@@ -44,10 +45,12 @@ public final class Fetcher {
         return URI.create(base + d.target());
     }
 
-    /** Fetches one file into {@code dataDir}; returns its path. */
+    /**
+     * Fetches one file into {@code dataDir}; returns its path. Folders are created only once the server answers with
+     * the file, so a failed fetch (offline, a wrong URL) leaves nothing behind but a resumable {@code .part} file.
+     */
     public Path fetch(Download d, Path dataDir, Progress progress) throws IOException {
         Path target = dataDir.resolve(d.target()).normalize();
-        Files.createDirectories(target.getParent());
         if (Files.isRegularFile(target) && (d.sha256() == null || d.sha256().equals(sha256(target)))) {
             log.accept("present  " + d.target());
         } else {
@@ -69,6 +72,10 @@ public final class Fetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching " + uri);
+        } catch (IOException e) {
+            throw new IOException("cannot reach " + uri.getHost() + " to fetch " + d.target() + " (" + uri + "): "
+                    + Problems.reason(e) + ". Without the network, copy the release files into " + target.getParent()
+                    + " by hand, or serve them from another machine and pass --mirror URL", e);
         }
         int status = resp.statusCode();
         boolean append = have > 0 && status == 206;
@@ -78,6 +85,7 @@ public final class Fetcher {
             resp.body().close();
             throw new IOException("HTTP " + status + " fetching " + uri);
         } else {
+            Files.createDirectories(target.getParent()); // the server has the file: now there is something to keep
             long length = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
             progress.start(d.target(), length < 0 ? -1 : length + (append ? have : 0));
             if (append) progress.advance(have);

@@ -26,6 +26,7 @@ public final class CrsLabDialogueReader {
             record[0]++;
             out.add(dialogue(conv, at, Integer.toString(record[0])));
         });
+        report.requireRecords(file, out.size(), "conversations");
         return out;
     }
 
@@ -53,6 +54,6 @@ public final class CrsLabDialogueReader {
             List<String> entities = u.has("entity") ? Json.strings(Json.array(u, "entity", at, path), at, path + ".entity") : List.of();
             turns.add(new Turn(role, text, movies, entities));
         }
-        return new Dialogue(id, turns);
+        return at.dialogue(id, turns, "dialog");
     }
 }

@@ -15,10 +15,13 @@ import org.crs4j.data.model.Turn;
  * The original INSPIRED release ({@code data/dialog_data/{train,dev,test}.tsv}, Hayati et al. 2020): one utterance per
  * row, 19 tab-separated columns starting {@code dialog_id utt_id speaker turn_id text text_with_placeholder movies}.
  * The release writes a double quote inside {@code text} as {@code QUOTATION_MARK}; {@code movies} lists the titles
- * mentioned, separated by ";". Rows of a dialogue are contiguous and ordered by {@code utt_id}.
+ * mentioned, separated by ";"; {@code expert_label} (column 15) the recommender's sociable or preference-elicitation
+ * strategy, kept as the turn's act. Rows of a dialogue are contiguous and ordered by {@code utt_id}.
  */
 public final class InspiredTsvReader {
     static final int COLUMNS = 19;
+    /** {@code expert_label}: the recommender's strategy (opinion_inquiry, credibility, ...), kept as the turn's act. */
+    static final int STRATEGY = 14;
 
     private InspiredTsvReader() {}
 
@@ -55,10 +58,13 @@ public final class InspiredTsvReader {
             List<String> movies = new ArrayList<>();
             for (String m : f.get(6).split(";")) if (!m.isBlank()) movies.add(m.strip());
             lastUtt.put(dialog, utt);
-            dialogues.computeIfAbsent(dialog, k -> new ArrayList<>()).add(new Turn(role, text, movies, List.of()));
+            String strategy = f.get(STRATEGY).strip();
+            dialogues.computeIfAbsent(dialog, k -> new ArrayList<>()).add(new Turn(role, text, movies, List.of(),
+                    strategy.isEmpty() ? List.of() : List.of(strategy)));
         });
         List<Dialogue> out = new ArrayList<>();
         dialogues.forEach((id, turns) -> out.add(new Dialogue(id, turns)));
+        report.requireRecords(file, out.size(), "conversations");
         return out;
     }
 }

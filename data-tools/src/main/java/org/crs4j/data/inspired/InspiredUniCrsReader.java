@@ -33,8 +33,9 @@ public final class InspiredUniCrsReader {
             List<Turn> turns = new ArrayList<>(node.size());
             for (int i = 0; i < node.size(); i++) turns.add(turn(node.get(i), at, "[" + i + "]", found));
             found.forEach(items::putIfAbsent);
-            out.add(new Dialogue(idPrefix + "-" + at.location().replace("line ", ""), turns));
+            out.add(at.dialogue(idPrefix + "-" + at.location().replace("line ", ""), turns, ""));
         });
+        report.requireRecords(file, out.size(), "conversations");
         return out;
     }
 

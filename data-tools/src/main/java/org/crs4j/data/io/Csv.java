@@ -40,13 +40,8 @@ public final class Csv {
                     report.malformed(e);
                 }
             }
-        } catch (java.nio.charset.CharacterCodingException e) {
-            // the decoder reads ahead, so the position is where decoding stopped, not necessarily the bad byte's line
-            throw file.error(p == null ? "" : "near line " + p.line, "", "invalid UTF-8");
-        } catch (java.util.zip.ZipException | java.io.EOFException e) {
-            throw file.error("", "", "corrupt or truncated gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(file.displayName() + ": " + e.getMessage(), e);
+            throw file.failure(p == null ? "" : "line " + p.line, e);
         }
     }
 

@@ -4,16 +4,15 @@ import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
+import org.crs4j.io.InputFiles;
+import org.crs4j.io.Problems;
 
 /**
  * A data file on disk plus the name errors should call it by. Files may be stored plain or gzip-compressed: a reader
@@ -26,7 +25,7 @@ public record DataFile(Path path, String displayName) {
     public static Optional<DataFile> find(Path root, String relative) {
         for (String candidate : List.of(relative, relative + ".gz")) {
             Path p = root.resolve(candidate);
-            if (Files.isRegularFile(p)) {
+            if (Files.exists(p)) { // a folder or FIFO of that name is refused when opened, not taken for "missing"
                 Path folder = root.getFileName();
                 return Optional.of(new DataFile(p, folder == null ? candidate : folder + "/" + candidate));
             }
@@ -44,23 +43,38 @@ public record DataFile(Path path, String displayName) {
 
     public boolean gzipped() { return path.getFileName().toString().endsWith(".gz"); }
 
-    /** Raw bytes, gunzipped when the file is a .gz. */
+    /**
+     * Raw bytes, gunzipped when the file is a .gz. What is not a regular file (a FIFO, a folder) is refused before it
+     * is opened; an empty or headerless .gz file is refused here, naming the file.
+     */
     public InputStream open() throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
+        InputStream in;
+        try {
+            in = new BufferedInputStream(InputFiles.open(path), 1 << 16);
+        } catch (IOException e) {
+            throw new MalformedDataException(displayName, "", "", Problems.reason(e), e);
+        }
         if (!gzipped()) return in;
         try {
             return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
         } catch (IOException e) {
             in.close();
-            throw new MalformedDataException(displayName, "", "", "not a valid gzip file (" + e.getMessage() + ")");
+            String why = Files.size(path) == 0 ? "empty file, not gzip data" : "not a valid gzip file: " + Problems.reason(e);
+            throw new MalformedDataException(displayName, "", "", why, e);
         }
     }
 
-    /** UTF-8 text; invalid byte sequences are an error (reported by the caller with its line), not silently replaced. */
+    /**
+     * UTF-8 text; an invalid byte sequence is an error naming its line ({@link Utf8Reader}), not silently replaced.
+     */
     public BufferedReader reader() throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        return new BufferedReader(new InputStreamReader(open(), decoder), 1 << 16);
+        return new BufferedReader(new Utf8Reader(open(), this), 1 << 16);
+    }
+
+    /** A failure reading this file (truncated gzip, an I/O error) as one line naming it and, when known, the line. */
+    public MalformedDataException failure(String location, IOException e) {
+        boolean gzip = gzipped() && (e instanceof java.util.zip.ZipException || e instanceof java.io.EOFException);
+        return new MalformedDataException(displayName, location, "", (gzip ? "corrupt or truncated gzip data: " : "") + Problems.reason(e), e);
     }
 
     public MalformedDataException error(String location, String field, String problem) {

@@ -1,18 +1,17 @@
 package org.crs4j.data.io;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import org.crs4j.io.Problems;
+import org.crs4j.io.StrictJson;
 
 /**
  * Streaming JSON access with errors that name the file, the line or record and the field. Big files are never held
@@ -20,8 +19,8 @@ import java.util.function.BiConsumer;
  * with Jackson's streaming parser, each element turned into a small tree.
  */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper(
-            JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    /** The project's strict JSON ({@link StrictJson}): no repeated keys, nothing after a value, bounded nesting. */
+    public static final ObjectMapper MAPPER = StrictJson.MAPPER;
 
     private Json() {}
 
@@ -29,6 +28,12 @@ public final class Json {
     public record At(DataFile file, String location) {
         public MalformedDataException error(String field, String problem) {
             return file.error(location, field, problem);
+        }
+
+        /** A dialogue read here; one without a message is malformed ({@code field} names the empty list). */
+        public org.crs4j.data.model.Dialogue dialogue(String id, java.util.List<org.crs4j.data.model.Turn> turns, String field) {
+            if (turns.isEmpty()) throw error(field, "no messages: a conversation needs at least one");
+            return new org.crs4j.data.model.Dialogue(id, turns);
         }
     }
 
@@ -39,9 +44,9 @@ public final class Json {
             At at = new At(file, "line " + n);
             JsonNode node;
             try {
-                node = MAPPER.readTree(line);
-            } catch (JsonProcessingException e) {
-                throw at.error("", "invalid JSON (" + e.getOriginalMessage() + ")");
+                node = StrictJson.parse(line);
+            } catch (JacksonException e) {
+                throw at.error("", Problems.reason(e).replaceFirst(" at line 1, column", " at column"));
             }
             consumer.accept(node, at);
         });
@@ -65,6 +70,7 @@ public final class Json {
     private static void walk(DataFile file, ReadReport report, JsonToken top, MemberConsumer consumer) {
         try (InputStream in = file.open(); JsonParser p = MAPPER.createParser(in)) {
             JsonToken t = p.nextToken();
+            if (t == null) throw file.error("", "", "empty file, expected a JSON " + (top == JsonToken.START_ARRAY ? "array" : "object"));
             if (t != top) throw file.error("line " + p.currentLocation().getLineNr(), "",
                     "expected a top-level JSON " + (top == JsonToken.START_ARRAY ? "array" : "object") + ", found " + t);
             int record = 0;
@@ -79,7 +85,7 @@ public final class Json {
                 }
                 record++;
                 long line = p.currentLocation().getLineNr();
-                JsonNode node = MAPPER.readTree(p);
+                JsonNode node = StrictJson.readElement(p);
                 At at = new At(file, key != null ? "key \"" + key + "\" (line " + line + ")" : "record " + record + " (line " + line + ")");
                 try {
                     consumer.accept(key, node, at);
@@ -87,23 +93,26 @@ public final class Json {
                     report.malformed(e);
                 }
             }
-        } catch (JsonProcessingException e) {
-            throw file.error("line " + e.getLocation().getLineNr(), "", "invalid JSON (" + e.getOriginalMessage() + ")");
-        } catch (java.util.zip.ZipException | java.io.EOFException e) {
-            throw file.error("", "", "corrupt or truncated gzip data (" + e.getMessage() + ")");
+            if (p.nextToken() != null) {
+                throw file.error("line " + p.currentLocation().getLineNr(), "", "content after the end of the top-level JSON value");
+            }
+        } catch (JacksonException e) {
+            throw file.error("", "", Problems.reason(e));
         } catch (IOException e) {
-            throw new UncheckedIOException(file.displayName() + ": " + e.getMessage(), e);
+            throw file.failure("", e);
         }
     }
 
     /** A whole small JSON file as a tree (relation2id.json, movie_ids.json). */
     public static JsonNode readSmall(DataFile file) {
         try (InputStream in = file.open()) {
-            return MAPPER.readTree(in);
-        } catch (JsonProcessingException e) {
-            throw file.error("line " + e.getLocation().getLineNr(), "", "invalid JSON (" + e.getOriginalMessage() + ")");
+            JsonNode node = MAPPER.readTree(in);
+            if (node == null || node.isMissingNode()) throw file.error("", "", "empty file, expected JSON");
+            return node;
+        } catch (JacksonException e) {
+            throw file.error("", "", Problems.reason(e));
         } catch (IOException e) {
-            throw new UncheckedIOException(file.displayName() + ": " + e.getMessage(), e);
+            throw file.failure("", e);
         }
     }
 

@@ -32,6 +32,15 @@ public final class ReadReport {
         if (firstMessages.size() < KEPT_MESSAGES) firstMessages.add(e.getMessage());
     }
 
+    /**
+     * A file that holds no records of what it is for (a split file with no conversations, a catalogue with no movies):
+     * strict mode stops naming it, lenient mode counts it like a malformed record, so nobody trains or evaluates on an
+     * empty split without being told.
+     */
+    public void requireRecords(DataFile file, int count, String what) {
+        if (count == 0) malformed(file.error("", "", "holds no " + what));
+    }
+
     public int skipped() {
         return skippedPerFile.values().stream().mapToInt(Integer::intValue).sum();
     }

@@ -1,7 +1,6 @@
 package org.crs4j.data.io;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 
 /**
@@ -46,10 +45,8 @@ public final class TextLines {
                 pending = pending || n > start;
             }
             if (pending || line.size() > 0) deliver(file, report, consumer, decoder, line, ++lineNumber);
-        } catch (java.util.zip.ZipException | java.io.EOFException e) {
-            throw file.error("line " + (lineNumber + 1), "", "corrupt or truncated gzip data (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new UncheckedIOException(file.displayName() + ": " + e.getMessage(), e);
+            throw file.failure("line " + (lineNumber + 1), e);
         }
     }
 

@@ -16,22 +16,29 @@ public final class EntityIdsReader {
     private EntityIdsReader() {}
 
     public static List<String> read(DataFile file) {
-        List<String> byId = new ArrayList<>();
-        List<String> atOf = new ArrayList<>();
+        // Keys and ids are collected first and the list is sized by how many there are, never by the largest id a
+        // file declares: an id of 2^27 in a four-entry file is a gap, found without building a list that long.
+        List<String> keys = new ArrayList<>();
+        it.unimi.dsi.fastutil.ints.IntArrayList ids = new it.unimi.dsi.fastutil.ints.IntArrayList();
+        List<String> where = new ArrayList<>();
         Json.forEachObjectMember(file, ReadReport.strict(), (key, value, at) -> {
             if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 0)
                 throw at.error(key, "expected a non-negative integer id, got " + Json.kind(value));
-            int id = value.intValue();
-            while (byId.size() <= id) { byId.add(null); atOf.add(null); }
-            if (byId.get(id) != null)
-                throw at.error(key, "id " + id + " is already used by \"" + byId.get(id) + "\"");
-            byId.set(id, key);
-            atOf.set(id, at.location());
+            keys.add(key);
+            ids.add(value.intValue());
+            where.add(at.location());
         });
-        for (int i = 0; i < byId.size(); i++) {
-            if (byId.get(i) == null) throw file.error("", "", "ids are not dense: no key has id " + i + " (max id " + (byId.size() - 1) + ")");
+        String[] byId = new String[keys.size()];
+        for (int i = 0; i < keys.size(); i++) {
+            int id = ids.getInt(i);
+            if (id >= byId.length) {
+                throw file.error(where.get(i), keys.get(i), "id " + id + " is past the " + byId.length
+                        + " keys of the file: ids must be dense, 0.." + (byId.length - 1));
+            }
+            if (byId[id] != null) throw file.error(where.get(i), keys.get(i), "id " + id + " is already used by \"" + byId[id] + "\"");
+            byId[id] = keys.get(i);
         }
-        return byId;
+        return Arrays.asList(byId);
     }
 
     /** A JSON array of non-negative ints (KGSF movie_ids, UniCRS item_ids). */

@@ -20,6 +20,13 @@ public final class IdSubgraphReader {
      * @param relations relation names by id, or null when the format carries none (KGSF): then relations are named
      *                  {@code rel<id>} and their count is one more than the largest id seen
      */
+    /**
+     * Largest relation count of a subgraph whose relations have no names (KGSF's): each id up to the largest becomes
+     * a relation with its own R-GCN weights, and the DBpedia subgraphs of these datasets use a few hundred, so an id
+     * past this is a broken file, not a graph to allocate for.
+     */
+    static final int MAX_UNNAMED_RELATIONS = 1 << 16;
+
     public static KnowledgeGraph read(String name, List<String> entities, List<String> relations, DataFile subgraph, ReadReport report) {
         int n = entities.size();
         IntArrayList heads = new IntArrayList(), rels = new IntArrayList(), tails = new IntArrayList();
@@ -45,8 +52,8 @@ public final class IdSubgraphReader {
                 int r = pair.get(0).intValue(), t = pair.get(1).intValue();
                 String bad = null;
                 if (t < 0 || t >= n) bad = "tail entity id " + t + " outside 0.." + (n - 1);
-                else if (r < 0 || (relations != null && r >= relations.size()))
-                    bad = "relation id " + r + " outside 0.." + (relations == null ? "" : relations.size() - 1);
+                else if (r < 0 || r >= (relations != null ? relations.size() : MAX_UNNAMED_RELATIONS))
+                    bad = "relation id " + r + " outside 0.." + ((relations != null ? relations.size() : MAX_UNNAMED_RELATIONS) - 1);
                 if (bad != null) {
                     heads.size(start); rels.size(start); tails.size(start);
                     throw at.error(path, bad);

@@ -127,7 +127,7 @@ public record NormalizedText(String[] tokens, int[] starts, int[] ends, boolean[
         return sb.toString();
     }
 
-    static boolean isIdeograph(int cp) {
+    public static boolean isIdeograph(int cp) {
         Character.UnicodeScript s = Character.UnicodeScript.of(cp);
         return s == Character.UnicodeScript.HAN || s == Character.UnicodeScript.HIRAGANA || s == Character.UnicodeScript.KATAKANA;
     }

@@ -46,12 +46,15 @@ public final class MovieLensReader {
             sum.addTo(movie, rating);
         }));
         List<Item> items = new ArrayList<>();
+        Map<Integer, Integer> firstLine = new HashMap<>();
         DataFile movies = DataFile.require(dir, "movies.csv");
         Csv.forEach(movies, report, (r, line) -> {
             if (line == 1 && r.get(0).equals("movieId")) return;
             String at = "line " + line;
             if (r.size() != 3) throw movies.error(at, "", "expected 3 columns (movieId,title,genres), found " + r.size());
             int id = id(movies, line, "movieId", r.get(0));
+            Integer seen = firstLine.putIfAbsent(id, line);
+            if (seen != null) throw movies.error(at, "movieId", "duplicate id " + id + " (first at line " + seen + ")");
             var ny = Titles.split(r.get(1));
             if (ny.name().isEmpty()) throw movies.error(at, "title", "empty");
             Map<String, String> attrs = new TreeMap<>();
@@ -66,6 +69,7 @@ public final class MovieLensReader {
             if (n > 0) attrs.put("meanRating", String.format(java.util.Locale.ROOT, "%.2f", sum.get(id) / n));
             items.add(new Item(Integer.toString(id), MovieTitles.primaryName(ny.name()), ny.year(), null, attrs));
         });
+        report.requireRecords(movies, items.size(), "movies: an empty catalogue");
         return items;
     }
 

@@ -1,6 +1,5 @@
 package org.crs4j.data.opendialkg;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -39,14 +38,15 @@ public final class OpenDialKgDialogueReader {
             if (f.size() != 3) throw file.error(at, "", "expected 3 columns (Messages, User Rating, Assistant Rating), found " + f.size());
             JsonNode messages;
             try {
-                messages = Json.MAPPER.readTree(f.get(0));
-            } catch (JsonProcessingException e) {
-                throw file.error(at, "Messages", "invalid JSON (" + e.getOriginalMessage() + ")");
+                messages = org.crs4j.io.StrictJson.parse(f.get(0));
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw file.error(at, "Messages", org.crs4j.io.Problems.reason(e));
             }
             Json.At where = new Json.At(file, at);
             if (!messages.isArray()) throw where.error("Messages", "expected a JSON list of messages, got " + Json.kind(messages));
-            out.add(new Dialogue(Integer.toString(out.size() + 1 + report.skipped(file.displayName())), turns(messages, where)));
+            out.add(where.dialogue(Integer.toString(out.size() + 1 + report.skipped(file.displayName())), turns(messages, where), "Messages"));
         });
+        report.requireRecords(file, out.size(), "conversations");
         return out;
     }
 

@@ -33,7 +33,7 @@ import org.crs4j.data.model.Split;
  * or that fails to parse is ignored and rebuilt.
  */
 public final class PreparedCache {
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final long MAGIC = 0x4352533446505245L; // "CRS4FPRE"
 
     private PreparedCache() {}
@@ -74,13 +74,14 @@ public final class PreparedCache {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             if (in.readLong() != MAGIC || in.readInt() != FORMAT_VERSION || !in.readUTF().equals(key)) return Optional.empty();
             return Optional.of(payload(new DataInputStream(new BufferedInputStream(new InflaterInputStream(in), 1 << 16))));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) { // a cache that cannot be read is rebuilt
             return Optional.empty();
         }
     }
 
     /** The key stored in a cache file, if it has a readable header. */
     public static Optional<String> storedKey(Path file) {
+        if (!Files.isRegularFile(file)) return Optional.empty();
         try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
             if (in.readLong() != MAGIC || in.readInt() != FORMAT_VERSION) return Optional.empty();
             return Optional.of(in.readUTF());
@@ -138,6 +139,8 @@ public final class PreparedCache {
                     writeString(out, t.text());
                     writeInts(out, t.items());
                     writeInts(out, t.entities());
+                    writeVarInt(out, t.acts().size());
+                    for (String a : t.acts()) writeString(out, a);
                 }
             }
             writeVarInt(out, sp.recommendations().size());
@@ -160,7 +163,7 @@ public final class PreparedCache {
         String name = readString(in);
         List<String> notes = strings(in);
         int nItems = readLength(in, 1 << 26);
-        List<Item> items = new ArrayList<>(nItems);
+        List<Item> items = new ArrayList<>(Math.min(nItems, 1 << 12));
         for (int i = 0; i < nItems; i++) {
             String key = readString(in), itemName = readString(in);
             int year = readVarInt(in);
@@ -183,19 +186,24 @@ public final class PreparedCache {
         Role[] roles = Role.values();
         for (Split s : Split.values()) {
             int nd = readLength(in, 1 << 26);
-            List<PreparedDialogue> dialogues = new ArrayList<>(nd);
+            List<PreparedDialogue> dialogues = new ArrayList<>(Math.min(nd, 1 << 12));
             for (int i = 0; i < nd; i++) {
                 String id = readString(in);
                 int nt = readLength(in, 1 << 20);
-                List<PreparedTurn> turns = new ArrayList<>(nt);
-                for (int t = 0; t < nt; t++) turns.add(new PreparedTurn(roles[in.readUnsignedByte()], readString(in), readInts(in), readInts(in)));
+                List<PreparedTurn> turns = new ArrayList<>(Math.min(nt, 1 << 12));
+                for (int t = 0; t < nt; t++) {
+                    Role role = roles[in.readUnsignedByte()];
+                    String text = readString(in);
+                    int[] turnItems = readInts(in), entities = readInts(in);
+                    turns.add(new PreparedTurn(role, text, turnItems, entities, strings(in)));
+                }
                 dialogues.add(new PreparedDialogue(id, turns));
             }
             int nr = readLength(in, 1 << 28);
-            List<RecommendationSample> rec = new ArrayList<>(nr);
+            List<RecommendationSample> rec = new ArrayList<>(Math.min(nr, 1 << 12));
             for (int i = 0; i < nr; i++) rec.add(new RecommendationSample(readVarInt(in), readVarInt(in), readInts(in), readVarInt(in), readVarInt(in)));
             int ns = readLength(in, 1 << 28);
-            List<ResponseSample> resp = new ArrayList<>(ns);
+            List<ResponseSample> resp = new ArrayList<>(Math.min(ns, 1 << 12));
             for (int i = 0; i < ns; i++) resp.add(new ResponseSample(readVarInt(in), readVarInt(in)));
             splits.put(s, new PreparedSplit(dialogues, rec, resp));
         }
@@ -205,7 +213,7 @@ public final class PreparedCache {
 
     private static List<String> strings(DataInputStream in) throws IOException {
         int n = readLength(in, 1 << 26);
-        List<String> out = new ArrayList<>(n);
+        List<String> out = new ArrayList<>(Math.min(n, 1 << 12));
         for (int i = 0; i < n; i++) out.add(readString(in));
         return out;
     }

@@ -35,7 +35,9 @@ public final class PreparedData {
         try {
             PreparedCache.write(cacheFile, key, prepared);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write the cache " + cacheFile + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("could not write the cache " + cacheFile + ": " + org.crs4j.io.Problems.reason(e)
+                    + (e instanceof java.nio.file.FileSystemException f && f.getFile() != null && !f.getFile().equals(cacheFile.toString())
+                    ? " (" + f.getFile() + ")" : "") + "; choose a writable folder with --cache-dir or CRS4J_CACHE_DIR", e);
         }
         return new Result(prepared, false, cacheFile, load);
     }

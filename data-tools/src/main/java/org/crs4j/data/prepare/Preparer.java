@@ -37,7 +37,7 @@ public final class Preparer {
      * Part of the cache key: bump it whenever preparation (linking rules, sample cutting, graph building) changes what
      * it produces, so that caches written by older code are rebuilt rather than served.
      */
-    public static final int ALGORITHM_VERSION = 4;
+    public static final int ALGORITHM_VERSION = 5;
 
     private final Dataset dataset;
     private final ItemCatalogue items;
@@ -125,7 +125,7 @@ public final class Preparer {
             entities.add(e);
         }
         for (int i : itemIds) if (itemEntity[i] >= 0) entities.add(itemEntity[i]);
-        return new PreparedTurn(turn.role(), turn.text(), itemIds.toIntArray(), entities.toIntArray());
+        return new PreparedTurn(turn.role(), turn.text(), itemIds.toIntArray(), entities.toIntArray(), turn.acts());
     }
 
     /** Entities in the text, by position; ReDial's {@code @id} mentions count at their position and are hidden from the linker. */
@@ -158,7 +158,9 @@ public final class Preparer {
         for (PreparedTurn t : turns) {
             if (!out.isEmpty() && out.getLast().role() == t.role()) {
                 PreparedTurn p = out.removeLast();
-                out.add(new PreparedTurn(t.role(), p.text() + " " + t.text(), union(p.items(), t.items()), union(p.entities(), t.entities())));
+                var acts = new java.util.LinkedHashSet<>(p.acts());
+                acts.addAll(t.acts());
+                out.add(new PreparedTurn(t.role(), p.text() + " " + t.text(), union(p.items(), t.items()), union(p.entities(), t.entities()), List.copyOf(acts)));
             } else out.add(t);
         }
         return out;

@@ -50,9 +50,17 @@ final class VarIO {
         for (int x : a) writeSigned(out, x);
     }
 
+    /**
+     * Arrays grow as their elements arrive instead of being allocated at the length a file declares: a corrupt length
+     * costs no more memory than the data actually there before the stream ends.
+     */
     static int[] readInts(DataInputStream in) throws IOException {
-        int[] a = new int[readLength(in, Integer.MAX_VALUE - 8)];
-        for (int i = 0; i < a.length; i++) a[i] = readSigned(in);
+        int n = readLength(in, Integer.MAX_VALUE - 8);
+        int[] a = new int[Math.min(n, 1 << 16)];
+        for (int i = 0; i < n; i++) {
+            if (i == a.length) a = java.util.Arrays.copyOf(a, (int) Math.min(n, 2L * a.length));
+            a[i] = readSigned(in);
+        }
         return a;
     }
 
@@ -64,9 +72,8 @@ final class VarIO {
     }
 
     static int[] readDeltas(DataInputStream in) throws IOException {
-        int[] a = new int[readLength(in, Integer.MAX_VALUE - 8)];
-        int prev = 0;
-        for (int i = 0; i < a.length; i++) { prev += readSigned(in); a[i] = prev; }
+        int[] a = readInts(in);
+        for (int i = 1; i < a.length; i++) a[i] += a[i - 1];
         return a;
     }
 
@@ -77,8 +84,9 @@ final class VarIO {
     }
 
     static String readString(DataInputStream in) throws IOException {
-        byte[] b = new byte[readLength(in, 1 << 28)];
-        in.readFully(b);
+        int n = readLength(in, 1 << 28);
+        byte[] b = in.readNBytes(n); // grows with the data read, as readInts does
+        if (b.length < n) throw new EOFException("string of " + n + " bytes cut short at " + b.length);
         return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -29,6 +29,7 @@ public final class RedialConversationReader {
     public static List<Dialogue> read(DataFile file, ReadReport report) {
         List<Dialogue> out = new ArrayList<>();
         forEach(file, report, out::add);
+        report.requireRecords(file, out.size(), "conversations");
         return out;
     }
 
@@ -58,7 +59,7 @@ public final class RedialConversationReader {
             String text = Json.text(m, "text", at, path);
             turns.add(new Turn(role, text, mentionedMovies(text), List.of()));
         }
-        return new Dialogue(id, turns);
+        return at.dialogue(id, turns, "messages");
     }
 
     /** The movie ids mentioned as {@code @id}, each once, in order of first appearance. */

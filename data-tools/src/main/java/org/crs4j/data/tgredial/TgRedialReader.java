@@ -20,7 +20,8 @@ import org.crs4j.data.model.Turn;
  * array of {@code {conv_id, user_id, messages: [{local_id, role, content}], goal_path: {local_id: [role, action,
  * topic, ...]}, mentionMovies: {local_id: [db_id, "title(year)"]}}}; and {@code movies_with_mentions.csv}
  * ({@code global_id,movieName,db_id,db_id}). A turn's items are the movies of {@code mentionMovies} at its local id;
- * its annotated entities are the topics of its goal-path entry (topic slots may be a string, a list or null).
+ * its annotated entities are the topics of its goal-path entry (topic slots may be a string, a list or null), its acts
+ * the entry's actions.
  */
 public final class TgRedialReader {
     /** TG-ReDial's topic entities are keyed by their text; movies by this prefix and their Douban id. */
@@ -32,6 +33,7 @@ public final class TgRedialReader {
     public static List<Dialogue> read(DataFile file, ReadReport report) {
         List<Dialogue> out = new ArrayList<>();
         Json.forEachArrayElement(file, report, (conv, at) -> out.add(dialogue(conv, at)));
+        report.requireRecords(file, out.size(), "conversations");
         return out;
     }
 
@@ -60,9 +62,18 @@ public final class TgRedialReader {
                     throw at.error("mentionMovies." + key, "expected [db_id, \"title(year)\"], got " + mention);
                 items = List.of(mention.get(0).textValue());
             }
-            turns.add(new Turn(role, text, items, topics(goals.get(key), at, "goal_path." + key)));
+            JsonNode goal = goals.get(key);
+            turns.add(new Turn(role, text, items, topics(goal, at, "goal_path." + key), actions(goal)));
         }
-        return new Dialogue(id, turns);
+        return at.dialogue(id, turns, "messages");
+    }
+
+    /** The goal path's actions (谈论, 请求推荐, 推荐电影, 反馈, ...), the odd slots after the role; already checked by {@link #topics}. */
+    private static List<String> actions(JsonNode goal) {
+        if (goal == null || !goal.isArray()) return List.of();
+        List<String> out = new ArrayList<>();
+        for (int k = 1; k < goal.size(); k += 2) if (goal.get(k).isTextual()) out.add(goal.get(k).textValue());
+        return out;
     }
 
     private static List<String> topics(JsonNode goal, Json.At at, String path) {
@@ -83,6 +94,7 @@ public final class TgRedialReader {
     /** {@code movies_with_mentions.csv}: the 33,834 movies, keyed by Douban id (db_id) as mentionMovies refers to them. */
     public static List<Item> readMovies(DataFile file, ReadReport report) {
         List<Item> items = new ArrayList<>();
+        Map<String, Integer> firstLine = new java.util.HashMap<>();
         Csv.forEach(file, report, (f, line) -> {
             if (line == 1 && f.get(0).equals("global_id")) return;
             if (f.size() == 1 && f.get(0).isEmpty()) return;
@@ -91,9 +103,12 @@ public final class TgRedialReader {
             if (!f.get(0).strip().matches("\\d+")) throw file.error(at, "global_id", "expected an integer, got \"" + f.get(0) + "\"");
             String db = f.get(2).strip();
             if (db.isEmpty()) throw file.error(at, "db_id", "empty");
+            Integer seen = firstLine.putIfAbsent(db, line);
+            if (seen != null) throw file.error(at, "db_id", "duplicate id " + db + " (first at line " + seen + ")");
             var ny = Titles.split(f.get(1));
             items.add(new Item(db, ny.name(), ny.year(), MOVIE_PREFIX + db, Map.of("globalId", f.get(0).strip())));
         });
+        report.requireRecords(file, items.size(), "movies: an empty catalogue");
         return items;
     }
 }

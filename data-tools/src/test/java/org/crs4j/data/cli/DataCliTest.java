@@ -90,7 +90,8 @@ class DataCliTest {
     @Test
     void malformedRecordsStopTheRunUnlessLenient() {
         FixtureData.redial(data);
-        Fixtures.write(data, "redial/raw/test_data.jsonl.gz", Fixtures.lines("{\"conversationId\":\"1\",\"initiatorWorkerId\":1,\"respondentWorkerId\":2,\"messages\":[]}", "{broken"));
+        Fixtures.write(data, "redial/raw/test_data.jsonl.gz", Fixtures.lines("{\"conversationId\":\"1\",\"initiatorWorkerId\":1,\"respondentWorkerId\":2,"
+                + "\"messages\":[{\"senderWorkerId\":1,\"text\":\"hi\"}]}", "{broken"));
         Run strict = run("stats", "redial", "--data-dir", data.toString());
         assertEquals(1, strict.code());
         assertTrue(strict.err().startsWith("crs4j stats: redial/raw/test_data.jsonl.gz line 2: invalid JSON"), strict.err());
@@ -110,7 +111,8 @@ class DataCliTest {
         try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(sharedDir.resolve("opendialkg_entities.txt.gz")))) {
             Files.copy(in, served.resolve("opendialkg/opendialkg_entities.txt"));
         }
-        Fixtures.write(served, "opendialkg/opendialkg.csv", "Messages,User Rating,Assistant Rating\n\"[]\",1,1\n");
+        Fixtures.write(served, "opendialkg/opendialkg.csv",
+                "Messages,User Rating,Assistant Rating\n\"[{\"\"type\"\":\"\"chat\"\",\"\"sender\"\":\"\"user\"\",\"\"message\"\":\"\"hi\"\"}]\",1,1\n");
         Fixtures.write(served, "opendialkg/opendialkg_triples.txt", "Pete Seeger\tGenre\tFolk music\n");
         Path target = data.resolve("fetched");
         try (var server = new org.crs4j.data.fetch.FileServerAccess(served)) {

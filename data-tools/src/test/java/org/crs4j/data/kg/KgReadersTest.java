@@ -22,7 +22,10 @@ class KgReadersTest {
     void entityIdsMustBeDenseAndUnique() {
         assertEquals(List.of("<a>", "<b>", "<c>"), EntityIdsReader.read(f("e.json.gz", json("{'<b>':1,'<a>':0,'<c>':2}"))));
         var gap = assertThrows(MalformedDataException.class, () -> EntityIdsReader.read(f("g.json", json("{'<a>':0,'<c>':2}"))));
-        assertEquals("g.json: ids are not dense: no key has id 1 (max id 2)", gap.getMessage());
+        assertEquals("g.json key \"<c>\" (line 1), field <c>: id 2 is past the 2 keys of the file: ids must be dense, 0..1", gap.getMessage());
+        // a huge id is a gap too, found without a list that long (it used to grow one to 2^27 entries first)
+        var far = assertThrows(MalformedDataException.class, () -> EntityIdsReader.read(f("h.json", json("{'<a>':0,'<c>':134217728}"))));
+        assertTrue(far.getMessage().contains("id 134217728 is past the 2 keys"), far.getMessage());
         var dup = assertThrows(MalformedDataException.class, () -> EntityIdsReader.read(f("d.json", json("{'<a>':0,'<b>':0}"))));
         assertTrue(dup.getMessage().contains("field <b>: id 0 is already used by \"<a>\""), dup.getMessage());
         var neg = assertThrows(MalformedDataException.class, () -> EntityIdsReader.read(f("n.json", json("{'<a>':-1}"))));

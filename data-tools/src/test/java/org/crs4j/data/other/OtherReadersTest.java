@@ -141,8 +141,12 @@ class OtherReadersTest {
                 + "{'type':'chat','sender':'assistant','message':'Yes! Nolan also wrote\\nThe Prestige.'},"
                 + "{'type':'chat','sender':'user','message':'Great, thanks'}]");
         DataFile file = f("opendialkg.csv", "Messages,User Rating,Assistant Rating\n" + csvQuote(messages) + ",5,4\n" + csvQuote("[]") + ",,\n");
-        List<Dialogue> ds = OpenDialKgDialogueReader.read(file, ReadReport.strict());
-        assertEquals(2, ds.size());
+        // a conversation without messages is malformed: refused, or skipped and counted with --lenient
+        assertMalformed("opendialkg.csv line 3, field Messages: no messages", () -> OpenDialKgDialogueReader.read(file, ReadReport.strict()));
+        ReadReport lenient = ReadReport.lenient();
+        List<Dialogue> ds = OpenDialKgDialogueReader.read(file, lenient);
+        assertEquals(1, ds.size());
+        assertEquals(1, lenient.skipped("opendialkg.csv"));
         var turns = ds.getFirst().turns();
         assertEquals(3, turns.size(), "actions are not turns");
         assertEquals(Role.RECOMMENDER, turns.get(1).role());
@@ -203,8 +207,12 @@ class OtherReadersTest {
         String data = json("[{'dialog':[{'role':'Seeker','text':'i like dramas','movies':[],'entity':['<http://dbpedia.org/resource/Drama_film>'],'word':['dramas']},"
                 + "{'role':'Recommender','text':['try','schindler','s','list'],'movies':['<http://dbpedia.org/resource/Schindler%27s_List>'],'entity':[],'decide':'rec'}]},"
                 + "{'conv_id':77,'dialog':[]}]");
-        List<Dialogue> ds = CrsLabDialogueReader.read(f("train_data.json", data), ReadReport.strict());
-        assertEquals(List.of("1", "77"), ds.stream().map(Dialogue::id).toList());
+        // a dialogue without messages is malformed: refused, or skipped and counted with --lenient
+        assertMalformed("train_data.json record 2 (line 1), field dialog: no messages", () -> CrsLabDialogueReader.read(f("train_data.json", data), ReadReport.strict()));
+        ReadReport lenient = ReadReport.lenient();
+        List<Dialogue> ds = CrsLabDialogueReader.read(f("train_data.json", data), lenient);
+        assertEquals(List.of("1"), ds.stream().map(Dialogue::id).toList());
+        assertEquals(1, lenient.skipped("train_data.json"));
         assertEquals("try schindler s list", ds.getFirst().turns().get(1).text());
         assertEquals(List.of("<http://dbpedia.org/resource/Schindler%27s_List>"), ds.getFirst().turns().get(1).items());
         assertMalformed("g1.json record 1 (line 1), field dialog[0].text: expected a string or a list of tokens", () -> CrsLabDialogueReader.read(

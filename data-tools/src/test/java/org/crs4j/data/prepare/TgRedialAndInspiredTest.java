@@ -37,8 +37,32 @@ class TgRedialAndInspiredTest {
         List<String> rec = java.util.Arrays.stream(turns.get(1).entities()).mapToObj(keys::get).toList();
         assertEquals(List.of(TgRedialReader.MOVIE_PREFIX + "3529375", TgRedialReader.MOVIE_PREFIX + "3150346"), rec);
         assertEquals(1, p.split(Split.TEST).recommendations().size());
+        assertEquals(List.of("谈论"), turns.get(0).acts(), "the goal path's action");
+        assertEquals(List.of(), turns.get(1).acts(), "no goal-path entry");
         assertEquals(List.of("self_loop"), p.graph().relationNames());
         assertEquals(2 + 3, p.graph().edgeCount(), "self-loops only");
+    }
+
+    @Test
+    void goalActionsSurviveMergingAndTheCache() throws Exception {
+        Fixtures.write(data, "tgredial/movies_with_mentions.utf8.csv.gz", lines("global_id,movieName,db_id,db_id", "0,厉鬼将映(2008),3529375,3529375"));
+        Fixtures.write(data, "tgredial/topic_to_id_2k5.json", json("{'恐怖':0}"));
+        String conv = json("[{'conv_id':1,'user_id':'5','messages':[{'local_id':1,'role':'Seeker','content':'好看'},"
+                + "{'local_id':2,'role':'Seeker','content':'还有吗？'},{'local_id':3,'role':'Recommender','content':'推荐《厉鬼将映》'}],"
+                + "'goal_path':{'1':['Seeker','反馈',null,'请求推荐','恐怖'],'2':['Seeker','请求推荐','恐怖'],'3':['Rec','推荐电影','厉鬼将映']},"
+                + "'mentionMovies':{'3':['3529375','厉鬼将映(2008)']}}]");
+        Fixtures.write(data, "tgredial/valid_data.json.gz", conv);
+        Fixtures.write(data, "tgredial/test_data.json.gz", conv);
+        Path cache = data.resolve("cache");
+        var first = PreparedData.obtain(data, "tgredial", DatasetLoader.Options.strict(), PrepareOptions.defaults(), cache, false, Progress.NONE);
+        var second = PreparedData.obtain(data, "tgredial", DatasetLoader.Options.strict(), PrepareOptions.defaults(), cache, false, Progress.NONE);
+        assertTrue(second.fromCache());
+        for (var r : List.of(first, second)) {
+            var turns = r.dataset().split(Split.VALID).dialogues().getFirst().turns();
+            assertEquals(2, turns.size(), "the two seeker utterances are merged");
+            assertEquals(List.of("反馈", "请求推荐"), turns.get(0).acts(), "in order, without repeats");
+            assertEquals(List.of("推荐电影"), turns.get(1).acts());
+        }
     }
 
     @Test

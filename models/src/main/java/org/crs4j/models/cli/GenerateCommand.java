@@ -12,8 +12,11 @@ import org.crs4j.models.LanguageModels;
 import org.crs4j.models.Quantization;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
+import org.crs4j.models.generation.GenerationLimitException;
+import org.crs4j.models.generation.GenerationLimits;
 import org.crs4j.models.hub.Hub;
 import org.crs4j.models.tokenizer.DecodeStream;
+import org.crs4j.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,7 +30,7 @@ import picocli.CommandLine.Option;
         description = {"Generates text with a LLaMA-family or T5-family model, streamed to stdout.",
                 "LLaMA prints prompt and continuation, T5 the output only; speed goes to stderr. Greedy at temperature 0",
                 "(the default unless generation_config.json samples). A Hugging Face id is found in the HF cache or",
-                "downloaded into it."})
+                "downloaded into it. --device cuda runs it on an NVIDIA GPU."})
 public final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "DIR|ID|FILE",
@@ -46,7 +49,8 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "tokenizer.json, SentencePiece .model or llama2.c tokenizer.bin (for checkpoints without one)")
     Path tokenizer;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", description = "tokens to generate at most (default: the model's, else 256)")
+    @Option(names = "--max-new-tokens", paramLabel = "N", description = "tokens to generate at most (default: the model's, else 256);"
+            + " prompt + N must fit the model's context (max_position_embeddings, a llama2.c seq_len)")
     Integer maxNewTokens;
 
     @Option(names = "--temperature", paramLabel = "T", description = "0 = greedy; > 0 samples (default: the model's, else 0)")
@@ -61,13 +65,21 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "sampling seed (default: random, printed on stderr)")
     Long seed;
 
-    @Option(names = "--beams", paramLabel = "N", description = "beam search with N beams (the text appears at the end)")
+    @Option(names = "--beams", paramLabel = "N", description = "beam search with N beams (the text appears at the end);"
+            + " at most the vocabulary size, and their cache must fit the heap")
     Integer beams;
+
+    @Option(names = "--truncate-prompt", description = "keep only the prompt's last tokens (and BOS) when it does not fit the"
+            + " model's context with --max-new-tokens more; by default such a prompt is refused with the numbers")
+    boolean truncatePrompt;
 
     @Option(names = "--quantize", paramLabel = "none|q8", defaultValue = "none",
             description = "q8: quantize the weight matrices to 8-bit blocks (Q8_0) while loading: faster generation on the"
                     + " CPU, weights within 1/254 of each block's largest; none (default): the checkpoint's own weights")
     String quantize;
+
+    @picocli.CommandLine.Mixin
+    DeviceOption device = new DeviceOption();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -89,26 +101,51 @@ public final class GenerateCommand implements Callable<Integer> {
         try {
             quantization = Quantization.parse(quantize);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--quantize: " + e.getMessage());
+            throw bad("--quantize", e.getMessage());
+        }
+        if (maxNewTokens != null && maxNewTokens < 0) throw bad("--max-new-tokens", "must be 0 or more, got " + maxNewTokens);
+        if (beams != null && beams < 1) throw bad("--beams", "must be 1 or more, got " + beams);
+        Device target = device.resolve(); // an unusable --device fails here, before any model is read
+        if (target.kind() != Device.Kind.CPU && quantization == Quantization.Q8) {
+            throw new IllegalArgumentException("--quantize q8: Q8_0 weights are a CPU format; on " + target
+                    + " generate with --quantize none (BF16 weights are read as they are)");
         }
         Path path = ModelLocator.locate(model, revision, true, hub);
         long t0 = System.nanoTime();
         try (LanguageModel lm = LanguageModels.load(path, tokenizer, quantization)) {
-            if (!lm.hasTokenizer()) throw new IOException("--model " + model + ": no tokenizer found beside it; pass --tokenizer FILE");
+            lm.tokenizer(); // a model without one says what it looked for
+            if (target.kind() != Device.Kind.CPU) lm.module().to(target);
             GenerationConfig cfg = config(lm.defaults());
+            int[] promptIds = lm.encodePrompt(prompt);
+            int[] fitted;
+            try {
+                // every limit is checked before anything reaches stdout
+                fitted = GenerationLimits.check(lm.decoder(), new int[][] {promptIds}, cfg)[0];
+            } catch (GenerationLimitException e) {
+                boolean tooManyNew = (long) cfg.maxNewTokens() + 1 >= lm.context().length(); // no prompt could fit
+                String option = switch (e.limit()) {
+                    case BEAMS -> "--beams";
+                    case MEMORY -> cfg.numBeams() > 1 ? "--beams" : "--max-new-tokens";
+                    case CONTEXT_LENGTH -> tooManyNew ? "--max-new-tokens" : "--prompt";
+                };
+                throw bad(option, e.getMessage() + (option.equals("--prompt") ? " (--max-new-tokens N, --truncate-prompt)" : ""));
+            }
             PrintStream err = System.err;
+            if (fitted.length < promptIds.length) {
+                err.println("note: the prompt's " + promptIds.length + " tokens were cut to their last " + fitted.length
+                        + " to fit the model's context of " + lm.context().length() + " positions with " + cfg.maxNewTokens() + " new tokens");
+            }
             if (cfg.sampling() && seed == null) err.println("seed " + cfg.seed());
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
 
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
             if (!lm.isEncoderDecoder()) out.print(prompt); // a continuation reads after its prompt; T5's output stands alone
             out.flush();
-            int[] promptIds = lm.encodePrompt(prompt);
-            DecodeStream stream = lm.outputStream(promptIds);
+            DecodeStream stream = lm.outputStream(fitted);
             long[] first = {0};
             int[] count = {0};
             long start = System.nanoTime();
-            Generation.generate(lm.decoder(), new int[][] {promptIds}, cfg, (row, token) -> {
+            Generation.generate(lm.decoder(), new int[][] {fitted}, cfg, (row, token) -> {
                 if (count[0]++ == 0) first[0] = System.nanoTime();
                 out.print(stream.next(token));
                 out.flush();
@@ -119,20 +156,28 @@ public final class GenerateCommand implements Callable<Integer> {
             out.flush();
             int n = count[0];
             double total = (end - start) / 1e9, afterFirst = (end - first[0]) / 1e9;
-            if (cfg.numBeams() > 1) {
+            if (n == 0) {
+                err.printf("0 tokens generated (%s; prompt of %d tokens; model loaded in %.2f s%s)%n",
+                        cfg.maxNewTokens() == 0 ? "--max-new-tokens 0" : "the first token was a stop token", fitted.length,
+                        loadSeconds, loadNote(quantization, target));
+            } else if (cfg.numBeams() > 1) {
                 err.printf("%d tokens in %.3f s: %.1f tokens/s (beam search, %d beams; model loaded in %.2f s%s)%n", n, total,
-                        n / total, cfg.numBeams(), loadSeconds, loadNote(quantization));
+                        n / total, cfg.numBeams(), loadSeconds, loadNote(quantization, target));
             } else {
                 err.printf("%d tokens in %.3f s: %.1f tokens/s (prompt of %d tokens and first token in %.3f s, then %.1f tokens/s;"
-                                + " model loaded in %.2f s%s)%n", n, total, n / total, promptIds.length, (first[0] - start) / 1e9,
-                        n > 1 ? (n - 1) / afterFirst : 0.0, loadSeconds, loadNote(quantization));
+                                + " model loaded in %.2f s%s)%n", n, total, n / total, fitted.length, (first[0] - start) / 1e9,
+                        n > 1 ? (n - 1) / afterFirst : 0.0, loadSeconds, loadNote(quantization, target));
             }
             return 0;
         }
     }
 
-    private static String loadNote(Quantization q) {
-        return q == Quantization.Q8 ? ", weights quantized to Q8_0" : "";
+    private picocli.CommandLine.ParameterException bad(String option, String what) {
+        return new picocli.CommandLine.ParameterException(spec.commandLine(), option + ": " + what);
+    }
+
+    private static String loadNote(Quantization q, Device target) {
+        return (q == Quantization.Q8 ? ", weights quantized to Q8_0" : "") + (target.kind() == Device.Kind.CPU ? "" : ", on " + target);
     }
 
     private GenerationConfig config(GenerationConfig defaults) {
@@ -142,6 +187,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (topK != null) cfg = cfg.withTopK(topK);
         if (topP != null) cfg = cfg.withTopP(topP);
         if (beams != null) cfg = cfg.withBeams(beams, cfg.lengthPenalty());
+        if (truncatePrompt) cfg = cfg.withPromptTruncation(true);
         return cfg.withSeed(seed != null ? seed : new SecureRandom().nextLong());
     }
 }

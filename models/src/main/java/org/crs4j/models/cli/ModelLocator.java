@@ -17,6 +17,9 @@ public final class ModelLocator {
      * @param weights true for a whole model (config, weights, tokenizer), false for its tokenizer files only
      */
     public static Path locate(String spec, String revision, boolean weights, Supplier<Hub> hub) throws IOException {
+        if (spec == null || spec.isBlank()) {
+            throw new IOException("--model: empty value: give a model folder, a checkpoint file or a Hugging Face id (ORG/NAME)");
+        }
         Path p = Path.of(spec);
         if (Files.exists(p)) return p;
         if (Hub.isRepoId(spec)) {

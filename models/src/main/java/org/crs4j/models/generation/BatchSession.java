@@ -12,10 +12,20 @@ public abstract class BatchSession implements DecodingSession {
     /** [batch, vocab] logits for the next token; set by the subclass after each step. */
     protected Tensor logits;
 
-    /** Checks what every model checks of a generation request; {@code prompts.length} rows. */
+    /**
+     * Checks what every model checks of a generation request; {@code prompts.length} rows. Prompts that do not fit the
+     * model's context with {@code maxNewTokens} more tokens are refused here too, so that a caller starting sessions
+     * itself (a server batching requests) cannot run past the positions the model was trained on.
+     */
     protected BatchSession(int[][] prompts, int maxNewTokens) {
+        this(prompts, maxNewTokens, ContextWindow.UNLIMITED); // a decoder without a trained position limit
+    }
+
+    /** As {@link #BatchSession(int[][], int)}, refusing prompts that do not fit {@code context}. */
+    protected BatchSession(int[][] prompts, int maxNewTokens, ContextWindow context) {
         if (prompts.length == 0) throw new IllegalArgumentException("no prompts");
         if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
+        context.fit(prompts, maxNewTokens, false);
         batch = prompts.length;
     }
 

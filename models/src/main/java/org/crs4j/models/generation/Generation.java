@@ -17,10 +17,15 @@ public final class Generation {
 
     /**
      * Generates continuations of {@code prompts}; returns for each prompt the new tokens only (a stop token that ended
-     * a row is included, as Hugging Face includes EOS).
+     * a row is included, as Hugging Face includes EOS). The request is checked first ({@link GenerationLimits}): a
+     * prompt too long for the model's context is refused with the numbers, or truncated when the config says so.
+     *
+     * @throws GenerationLimitException before any work when the request exceeds the context, the vocabulary (beams)
+     *                                  or the heap
      */
     public static int[][] generate(TokenDecoder model, int[][] prompts, GenerationConfig config, TokenListener listener) {
         if (listener == null) listener = TokenListener.NONE;
+        prompts = GenerationLimits.check(model, prompts, config);
         if (config.numBeams() > 1) {
             int[][] out = new int[prompts.length][];
             for (int r = 0; r < prompts.length; r++) {
@@ -75,6 +80,7 @@ public final class Generation {
      * maxNewTokens. Returns the best hypothesis's tokens.
      */
     public static int[] beamSearch(TokenDecoder model, int[] prompt, GenerationConfig config) {
+        prompt = GenerationLimits.check(model, new int[][] {prompt}, config)[0];
         int beams = config.numBeams(), vocab = model.vocabSize(), maxNew = config.maxNewTokens();
         if (maxNew == 0) return new int[0];
         int[][] prompts = new int[beams][];

@@ -1,11 +1,9 @@
 package org.crs4j.models.generation;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.crs4j.models.JsonFields;
 import org.crs4j.models.ModelFormatException;
 
 /**
@@ -20,17 +18,28 @@ import org.crs4j.models.ModelFormatException;
  * @param stopTokens   generation of a row ends after it produces one of these (usually EOS); included in the output
  * @param numBeams     beams per prompt (1 = no beam search)
  * @param lengthPenalty beam scores are sum(log p) / length^lengthPenalty
+ * @param truncatePrompt what to do with a prompt that, with maxNewTokens more tokens, does not fit the model's context:
+ *                       false (the default) refuses it with the numbers ({@link GenerationLimitException}); true keeps
+ *                       only its last tokens (and a LLaMA prompt's BOS), as Hugging Face users truncate the input
+ *                       from the left for generation (see {@link ContextWindow})
  */
 public record GenerationConfig(int maxNewTokens, double temperature, int topK, double topP, long seed, int[] stopTokens,
-                               int numBeams, double lengthPenalty) {
+                               int numBeams, double lengthPenalty, boolean truncatePrompt) {
 
     public GenerationConfig {
         if (maxNewTokens < 0) throw new IllegalArgumentException("max new tokens must be >= 0, got " + maxNewTokens);
+        if (!Double.isFinite(lengthPenalty)) throw new IllegalArgumentException("length penalty must be finite, got " + lengthPenalty);
         if (!(temperature >= 0) || Double.isInfinite(temperature)) throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
         if (topK < 0) throw new IllegalArgumentException("top-k must be >= 0, got " + topK);
         if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top-p must be in (0, 1], got " + topP);
         if (numBeams < 1) throw new IllegalArgumentException("beams must be >= 1, got " + numBeams);
         stopTokens = stopTokens == null ? new int[0] : stopTokens.clone();
+    }
+
+    /** Refusing prompts that do not fit (truncatePrompt false). */
+    public GenerationConfig(int maxNewTokens, double temperature, int topK, double topP, long seed, int[] stopTokens,
+                            int numBeams, double lengthPenalty) {
+        this(maxNewTokens, temperature, topK, topP, seed, stopTokens, numBeams, lengthPenalty, false);
     }
 
     /** Greedy decoding of up to maxNewTokens, stopping at the given tokens. */
@@ -53,31 +62,36 @@ public record GenerationConfig(int maxNewTokens, double temperature, int topK, d
     }
 
     public GenerationConfig withMaxNewTokens(int n) {
-        return new GenerationConfig(n, temperature, topK, topP, seed, stopTokens, numBeams, lengthPenalty);
+        return new GenerationConfig(n, temperature, topK, topP, seed, stopTokens, numBeams, lengthPenalty, truncatePrompt);
     }
 
     public GenerationConfig withTemperature(double t) {
-        return new GenerationConfig(maxNewTokens, t, topK, topP, seed, stopTokens, numBeams, lengthPenalty);
+        return new GenerationConfig(maxNewTokens, t, topK, topP, seed, stopTokens, numBeams, lengthPenalty, truncatePrompt);
     }
 
     public GenerationConfig withTopK(int k) {
-        return new GenerationConfig(maxNewTokens, temperature, k, topP, seed, stopTokens, numBeams, lengthPenalty);
+        return new GenerationConfig(maxNewTokens, temperature, k, topP, seed, stopTokens, numBeams, lengthPenalty, truncatePrompt);
     }
 
     public GenerationConfig withTopP(double p) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, p, seed, stopTokens, numBeams, lengthPenalty);
+        return new GenerationConfig(maxNewTokens, temperature, topK, p, seed, stopTokens, numBeams, lengthPenalty, truncatePrompt);
     }
 
     public GenerationConfig withSeed(long s) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, topP, s, stopTokens, numBeams, lengthPenalty);
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, s, stopTokens, numBeams, lengthPenalty, truncatePrompt);
     }
 
     public GenerationConfig withStopTokens(int... stops) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, topP, seed, stops, numBeams, lengthPenalty);
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, seed, stops, numBeams, lengthPenalty, truncatePrompt);
     }
 
     public GenerationConfig withBeams(int beams, double penalty) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, topP, seed, stopTokens, beams, penalty);
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, seed, stopTokens, beams, penalty, truncatePrompt);
+    }
+
+    /** With {@code truncate}, a prompt too long for the context keeps only its last tokens instead of being refused. */
+    public GenerationConfig withPromptTruncation(boolean truncate) {
+        return new GenerationConfig(maxNewTokens, temperature, topK, topP, seed, stopTokens, numBeams, lengthPenalty, truncate);
     }
 
     @Override
@@ -94,7 +108,7 @@ public record GenerationConfig(int maxNewTokens, double temperature, int topK, d
     public String toString() {
         return "GenerationConfig[maxNewTokens " + maxNewTokens + ", temperature " + temperature + ", topK " + topK + ", topP "
                 + topP + ", seed " + seed + ", stop " + Arrays.toString(stopTokens) + ", beams " + numBeams + ", length penalty "
-                + lengthPenalty + "]";
+                + lengthPenalty + (truncatePrompt ? ", truncate prompt" : "") + "]";
     }
 
     /**
@@ -103,56 +117,19 @@ public record GenerationConfig(int maxNewTokens, double temperature, int topK, d
      * of {@code base}.
      */
     public static GenerationConfig fromJson(Path file, GenerationConfig base) throws IOException {
-        JsonNode root;
+        JsonFields f = JsonFields.read(file);
+        boolean sample = f.bool("do_sample", false);
+        double temperature = sample ? f.number("temperature", 1.0) : 0;
+        int topK = sample ? f.integer("top_k", 50) : 0;
+        double topP = sample ? f.number("top_p", 1.0) : 1;
+        int maxNew = f.integer("max_new_tokens", base.maxNewTokens);
+        int[] stops = f.has("eos_token_id") ? f.ids("eos_token_id") : base.stopTokens;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (JacksonException e) {
-            throw new ModelFormatException(file, "invalid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) throw new ModelFormatException(file, "expected a JSON object");
-        boolean sample = bool(file, root, "do_sample", false);
-        double temperature = sample ? number(file, root, "temperature", 1.0) : 0;
-        int topK = sample ? integer(file, root, "top_k", 50) : 0;
-        double topP = sample ? number(file, root, "top_p", 1.0) : 1;
-        int maxNew = root.hasNonNull("max_new_tokens") ? integer(file, root, "max_new_tokens", base.maxNewTokens) : base.maxNewTokens;
-        int[] stops = base.stopTokens;
-        JsonNode eos = root.get("eos_token_id");
-        if (eos != null && !eos.isNull()) {
-            if (eos.isIntegralNumber()) stops = new int[] {eos.asInt()};
-            else if (eos.isArray()) {
-                stops = new int[eos.size()];
-                for (int i = 0; i < stops.length; i++) {
-                    if (!eos.get(i).isIntegralNumber()) throw new ModelFormatException(file, "eos_token_id[" + i + "]: expected an integer");
-                    stops[i] = eos.get(i).asInt();
-                }
-            } else throw new ModelFormatException(file, "eos_token_id: expected an integer or a list of integers, found " + eos);
-        }
-        try {
-            return new GenerationConfig(maxNew, temperature, topK, topP, base.seed, stops, integer(file, root, "num_beams", 1),
-                    number(file, root, "length_penalty", 1.0));
+            return new GenerationConfig(maxNew, temperature, topK, topP, base.seed, stops, f.integer("num_beams", 1),
+                    f.number("length_penalty", 1.0), base.truncatePrompt);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, e.getMessage());
         }
     }
 
-    private static boolean bool(Path f, JsonNode n, String field, boolean dflt) throws ModelFormatException {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) return dflt;
-        if (!v.isBoolean()) throw new ModelFormatException(f, field + ": expected true or false, found " + v);
-        return v.asBoolean();
-    }
-
-    private static double number(Path f, JsonNode n, String field, double dflt) throws ModelFormatException {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) return dflt;
-        if (!v.isNumber()) throw new ModelFormatException(f, field + ": expected a number, found " + v);
-        return v.asDouble();
-    }
-
-    private static int integer(Path f, JsonNode n, String field, int dflt) throws ModelFormatException {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) return dflt;
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw new ModelFormatException(f, field + ": expected an integer, found " + v);
-        return v.asInt();
-    }
 }

@@ -1,10 +1,8 @@
 package org.crs4j.models.hub;
 
 import java.io.PrintStream;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.crs4j.io.ProgressDisplay;
+import org.crs4j.io.Terminal;
 
 /** Progress of one file download at a time. */
 public interface DownloadProgress {
@@ -29,30 +27,27 @@ public interface DownloadProgress {
 
     void done();
 
-    /** A progress bar (me.tongfei progressbar) on {@code err}; plain lines when it is not a terminal. */
+    /**
+     * Progress on {@code err} ({@link ProgressDisplay}): a bar when it is the terminal's stderr, plain lines without
+     * carriage returns in a log or pipe.
+     */
     static DownloadProgress bar(PrintStream err) {
+        ProgressDisplay display = new ProgressDisplay(err, err == System.err && Terminal.stderrIsTerminal(), " MiB", 1 << 20,
+                System::nanoTime);
         return new DownloadProgress() {
-            private ProgressBar bar;
-
             @Override
             public void start(String file, long total, long already) {
-                done();
-                bar = new ProgressBarBuilder().setTaskName(file).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                        .setConsumer(new ConsoleProgressBarConsumer(err)).setUnit(" MiB", 1 << 20).showSpeed()
-                        .setUpdateIntervalMillis(250).startsFrom(Math.max(0, already), java.time.Duration.ZERO).build();
+                display.start(file, total, already);
             }
 
             @Override
             public void advance(long bytes) {
-                if (bar != null) bar.stepBy(bytes);
+                display.advance(bytes);
             }
 
             @Override
             public void done() {
-                if (bar != null) {
-                    bar.close();
-                    bar = null;
-                }
+                display.done();
             }
         };
     }

@@ -2,14 +2,16 @@ package org.crs4j.models.llama;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.crs4j.autograd.Variable;
+import org.crs4j.io.InputFiles;
+import org.crs4j.models.DeclaredSizes;
 import org.crs4j.models.LoadedModel;
+import org.crs4j.models.ModelFormatException;
 import org.crs4j.models.Quantization;
 import org.crs4j.models.generation.Generation;
 import org.crs4j.models.generation.GenerationConfig;
@@ -41,7 +43,12 @@ public final class Llama extends LoadedModel {
     private final LlamaModel model;
 
     private Llama(Path source, LlamaModel model, Tokenizer tokenizer, GenerationConfig defaults, AutoCloseable weights) {
-        super(source, model, tokenizer, defaults, weights);
+        this(source, model, tokenizer, null, defaults, weights);
+    }
+
+    private Llama(Path source, LlamaModel model, Tokenizer tokenizer, String missingTokenizer, GenerationConfig defaults,
+                  AutoCloseable weights) {
+        super(source, model, tokenizer, missingTokenizer, defaults, weights);
         this.model = model;
     }
 
@@ -52,9 +59,8 @@ public final class Llama extends LoadedModel {
 
     /** As {@link #load(Path, Path)}, with the weights held as {@code quantization} says (see {@link Quantization}). */
     public static Llama load(Path path, Path tokenizerFile, Quantization quantization) throws IOException {
-        if (Files.isDirectory(path)) return loadHuggingFace(path, tokenizerFile, quantization);
-        if (Files.isRegularFile(path)) return loadLlama2c(path, tokenizerFile, quantization);
-        throw new NoSuchFileException(path.toString(), null, "neither a model folder nor a checkpoint file");
+        if (Files.isDirectory(InputFiles.requireFileOrFolder(path))) return loadHuggingFace(path, tokenizerFile, quantization);
+        return loadLlama2c(path, tokenizerFile, quantization);
     }
 
     /**
@@ -68,25 +74,27 @@ public final class Llama extends LoadedModel {
     }
 
     private static Llama loadHuggingFace(Path folder, Path tokenizerFile, Quantization quantization) throws IOException {
-        LlamaConfig config = LlamaConfig.fromJson(folder.resolve("config.json"));
+        Path configFile = folder.resolve("config.json");
+        LlamaConfig config = LlamaConfig.fromJson(configFile);
         Safetensors st = Safetensors.open(folder);
         try {
-            Map<String, Tensor> weights = new LinkedHashMap<>();
+            Map<String, TensorInfo> infos = new LinkedHashMap<>();
             for (TensorInfo info : st.tensors()) {
-                String name = info.name();
-                if (name.endsWith(".rotary_emb.inv_freq")) continue; // a buffer older exports saved; recomputed here
-                weights.put(name, storedWeight(st, info));
+                if (info.name().endsWith(".rotary_emb.inv_freq")) continue; // a buffer older exports saved; recomputed here
+                infos.put(info.name(), info);
             }
-            // Tied embeddings are saved without lm_head (a missing lm_head means tied, as in the shared stories260K);
-            // some tied checkpoints still carry a copy, which is ignored.
-            if (!config.tieWordEmbeddings() && !weights.containsKey("lm_head.weight")) config = tied(config);
-            if (config.tieWordEmbeddings()) weights.remove("lm_head.weight");
+            // A tied checkpoint may still carry a copy of the embedding as lm_head, which is ignored.
+            if (config.tieWordEmbeddings()) infos.remove("lm_head.weight");
+            checkSizes(config, configFile, st.path(), infos);
+            Map<String, Tensor> weights = new LinkedHashMap<>();
+            for (TensorInfo info : infos.values()) weights.put(info.name(), storedWeight(st, info));
             LlamaModel model = new LlamaModel(config, null);
             install(model, quantize(weights, quantization, st.path()), st.path());
             GenerationConfig defaults = GenerationConfig.greedy(256, config.eosTokenIds());
             Path gen = folder.resolve("generation_config.json");
-            if (Files.isRegularFile(gen)) defaults = GenerationConfig.fromJson(gen, defaults);
+            if (Files.exists(gen)) defaults = GenerationConfig.fromJson(gen, defaults);
             Tokenizer tok = tokenizerFile != null ? Tokenizers.fromFile(tokenizerFile) : findTokenizer(folder);
+            if (tok != null) DeclaredSizes.tokenizer(tok, config.vocabSize(), configFile);
             return new Llama(folder, model, tok, defaults, release(st, quantization));
         } catch (IOException | RuntimeException e) {
             st.close();
@@ -94,26 +102,56 @@ public final class Llama extends LoadedModel {
         }
     }
 
+    /** config.json's sizes against the checkpoint's tensors, before the model allocates anything. */
+    private static void checkSizes(LlamaConfig c, Path configFile, Path weightsFile, Map<String, TensorInfo> infos)
+            throws ModelFormatException {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        infos.forEach((name, info) -> shapes.put(name, info.shape()));
+        String layer0 = "model.layers.0.";
+        var sizes = new DeclaredSizes(configFile, weightsFile, shapes)
+                .dim("vocab_size", c.vocabSize(), "model.embed_tokens.weight", 0)
+                .dim("hidden_size", c.hiddenSize(), "model.embed_tokens.weight", 1)
+                .blocks("num_hidden_layers", c.numLayers(), "model.layers.")
+                .dim("intermediate_size", c.intermediateSize(), layer0 + "mlp.gate_proj.weight", 0)
+                .dim("num_attention_heads x head_dim", (long) c.numHeads() * c.headDim(), layer0 + "self_attn.q_proj.weight", 0)
+                .dim("num_key_value_heads x head_dim", (long) c.numKvHeads() * c.headDim(), layer0 + "self_attn.k_proj.weight", 0);
+        if (!c.tieWordEmbeddings()) {
+            sizes.requires("tie_word_embeddings", "false (or absent) means an output layer of its own", "lm_head.weight")
+                    .dim("vocab_size", c.vocabSize(), "lm_head.weight", 0);
+        }
+    }
+
     private static Llama loadLlama2c(Path file, Path tokenizerFile, Quantization quantization) throws IOException {
         Llama2cCheckpoint ckpt = Llama2cCheckpoint.open(file);
         try {
-            LlamaModel model = new LlamaModel(ckpt.config(), null);
+            LlamaConfig config = ckpt.config();
+            LlamaModel model = new LlamaModel(config, null);
             install(model, quantize(ckpt.weights(), quantization, file), file);
-            Tokenizer tok = tokenizerFile != null ? Tokenizers.fromFile(tokenizerFile) : null;
-            if (tok == null && file.getParent() != null && Files.isRegularFile(file.getParent().resolve("tokenizer.bin"))) {
-                tok = Tokenizers.fromFile(file.getParent().resolve("tokenizer.bin")); // run.c's default
+            Tokenizer tok = null;
+            String missing = null;
+            if (tokenizerFile != null) {
+                tok = Tokenizers.fromFile(tokenizerFile);
+            } else {
+                // run.c's default is tokenizer.bin beside it; llama2.c's custom vocabularies ship as tok<VOCAB>.bin
+                List<String> names = List.of("tokenizer.bin", "tok" + config.vocabSize() + ".bin");
+                Path dir = file.toAbsolutePath().getParent();
+                for (String name : names) {
+                    if (dir != null && Files.isRegularFile(dir.resolve(name))) {
+                        tok = Tokenizers.fromFile(dir.resolve(name));
+                        break;
+                    }
+                }
+                if (tok == null) {
+                    missing = file + ": a llama2.c checkpoint holds no tokenizer, and neither " + String.join(" nor ", names)
+                            + " is beside it; give the tokenizer file (--tokenizer)";
+                }
             }
-            return new Llama(file, model, tok, GenerationConfig.greedy(256, ckpt.config().eosTokenIds()), release(ckpt, quantization));
+            if (tok != null) DeclaredSizes.tokenizer(tok, config.vocabSize(), file);
+            return new Llama(file, model, tok, missing, GenerationConfig.greedy(256, config.eosTokenIds()), release(ckpt, quantization));
         } catch (IOException | RuntimeException e) {
             ckpt.close();
             throw e;
         }
-    }
-
-    private static LlamaConfig tied(LlamaConfig c) {
-        return new LlamaConfig(c.vocabSize(), c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(), c.numKvHeads(),
-                c.headDim(), c.rmsNormEps(), c.ropeTheta(), c.ropeScaling(), c.ropePairing(), c.maxPositionEmbeddings(), true,
-                c.bosTokenId(), c.eosTokenIds(), c.padTokenId(), c.attentionBias(), c.mlpBias());
     }
 
     public LlamaModel model() {

@@ -6,12 +6,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.crs4j.io.InputFiles;
 import org.crs4j.models.ModelFormatException;
 import org.crs4j.nn.transformer.RotaryEmbedding;
 import org.crs4j.tensor.DType;
@@ -53,10 +51,10 @@ public final class Llama2cCheckpoint implements AutoCloseable {
     }
 
     public static Llama2cCheckpoint open(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such llama2.c checkpoint");
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) throw new ModelFormatException(file, "needs a little-endian machine");
+        FileChannel channel = InputFiles.channel(file);
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = channel) {
             long size = ch.size();
             MemorySegment seg = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             Llama2cCheckpoint c = parse(file, seg, size, arena);
@@ -100,14 +98,29 @@ public final class Llama2cCheckpoint implements AutoCloseable {
         int headSize = dim / heads, kvDim = kvHeads * headSize;
         if (headSize % 2 != 0) throw new ModelFormatException(file, "head size " + headSize + " (dim / n_heads) is odd");
 
+        // Every size is checked against the file's length before anything is mapped into tensors; products are
+        // exact (a header of values near 2^31 would overflow even a long) and each tensor must fit crs4j's int indexing.
+        long[][] shapes = {{vocab, dim}, {layers, dim}, {layers, dim, dim}, {layers, kvDim, dim}, {layers, kvDim, dim},
+                {layers, dim, dim}, {layers, dim}, {layers, hidden, dim}, {layers, dim, hidden}, {layers, hidden, dim}, {dim},
+                {version == 0 ? seqLen : 0, headSize}, {shared ? 0 : vocab, dim}};
         long expected = 0;
-        long[] sizes = {(long) vocab * dim, (long) layers * dim, (long) layers * dim * dim, (long) layers * kvDim * dim,
-                (long) layers * kvDim * dim, (long) layers * dim * dim, (long) layers * dim, (long) layers * hidden * dim,
-                (long) layers * dim * hidden, (long) layers * hidden * dim, dim};
-        for (long s : sizes) expected += s;
-        if (version == 0) expected += (long) seqLen * headSize; // freq_cis_real + freq_cis_imag, seq_len x head_size/2 each
-        if (!shared) expected += (long) vocab * dim;
-        long want = base + expected * 4;
+        try {
+            for (long[] shape : shapes) {
+                long n = 1;
+                for (long d : shape) n = Math.multiplyExact(n, d);
+                long perTensor = shape.length == 3 ? n / shape[0] : n; // stacked over layers: one tensor per layer
+                if (perTensor > Integer.MAX_VALUE) {
+                    throw new ModelFormatException(file, "header sizes (dim " + dim + ", hidden_dim " + hidden + ", vocab_size " + vocab
+                            + ") make a tensor of " + perTensor + " floats, past crs4j's limit of 2^31-1 elements per tensor");
+                }
+                expected = Math.addExact(expected, n);
+            }
+            expected = Math.multiplyExact(expected, 4L);
+        } catch (ArithmeticException e) {
+            throw new ModelFormatException(file, "header sizes (dim " + dim + ", hidden_dim " + hidden + ", n_layers " + layers
+                    + ", vocab_size " + vocab + ", seq_len " + seqLen + ") describe more than 2^63 bytes");
+        }
+        long want = base + expected;
         if (size != want) {
             throw new ModelFormatException(file, "size " + size + " bytes does not match its header (dim " + dim + ", hidden_dim "
                     + hidden + ", n_layers " + layers + ", n_heads " + heads + ", n_kv_heads " + kvHeads + ", vocab_size " + vocab
@@ -145,8 +158,13 @@ public final class Llama2cCheckpoint implements AutoCloseable {
         }
         if (!shared) w.put("lm_head.weight", r.next(vocab, dim));
 
-        LlamaConfig config = new LlamaConfig(vocab, dim, hidden, layers, heads, kvHeads, headSize, 1e-5, 10000, null,
-                RotaryEmbedding.Pairing.INTERLEAVED, seqLen, shared, 1, new int[] {2}, -1, false, false);
+        LlamaConfig config;
+        try {
+            config = new LlamaConfig(vocab, dim, hidden, layers, heads, kvHeads, headSize, 1e-5, 10000, null,
+                    RotaryEmbedding.Pairing.INTERLEAVED, seqLen, shared, 1, new int[] {2}, -1, false, false);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, "header: " + e.getMessage() + " (llama2.c models use ids 1 and 2 for BOS and EOS)");
+        }
         return new Llama2cCheckpoint(file, arena, config, w);
     }
 

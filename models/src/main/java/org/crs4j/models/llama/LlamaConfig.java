@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.crs4j.models.DeclaredSizes;
 import org.crs4j.models.JsonFields;
 import org.crs4j.models.ModelFormatException;
 import org.crs4j.nn.transformer.RotaryEmbedding;
@@ -36,11 +37,20 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         check(ropeTheta > 0, "rope_theta must be positive, got " + ropeTheta);
         check(maxPositionEmbeddings > 0, "max_position_embeddings must be positive, got " + maxPositionEmbeddings);
         eosTokenIds = eosTokenIds == null ? new int[0] : eosTokenIds.clone();
+        checkId("bos_token_id", bosTokenId, vocabSize, true);
+        checkId("pad_token_id", padTokenId, vocabSize, true);
+        for (int e : eosTokenIds) checkId("eos_token_id", e, vocabSize, false);
         new RotaryEmbedding(headDim, ropeTheta, ropeScaling, ropePairing); // validates rope_scaling's fields
     }
 
     private static void check(boolean ok, String what) {
         if (!ok) throw new IllegalArgumentException(what);
+    }
+
+    /** An id field within the vocabulary; -1 (or any negative id, as old configs write pad_token_id) means none. */
+    static void checkId(String field, int id, int vocabSize, boolean optional) {
+        if (optional && id < 0) return;
+        check(id >= 0 && id < vocabSize, field + ": " + id + " is outside the vocabulary [0, " + vocabSize + ")");
     }
 
     /** Parameters, embeddings included (the lm_head counted once when tied). */
@@ -84,6 +94,7 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         if (type != null && !type.equals("llama")) {
             throw new ModelFormatException(file, "model_type: \"" + type + "\" is not a LLaMA model (expected \"llama\")");
         }
+        DeclaredSizes.dtype(f);
         String act = f.string("hidden_act", "silu");
         if (!act.equals("silu")) throw new ModelFormatException(file, "hidden_act: \"" + act + "\" is not supported (LLaMA uses silu)");
         int hidden = f.positive("hidden_size", -1);

@@ -5,6 +5,8 @@ import java.util.List;
 import org.crs4j.autograd.GradMode;
 import org.crs4j.autograd.Variable;
 import org.crs4j.models.generation.BatchSession;
+import org.crs4j.models.generation.ContextWindow;
+import org.crs4j.models.generation.GenerationLimits;
 import org.crs4j.models.generation.DecodingSession;
 import org.crs4j.models.generation.TokenDecoder;
 import org.crs4j.nn.Embedding;
@@ -59,6 +61,8 @@ public final class LlamaModel extends Module implements TokenDecoder {
      *            null for placeholders that {@link LlamaLoader} replaces with checkpoint weights without allocating
      */
     public LlamaModel(LlamaConfig config, Generator rng) {
+        org.crs4j.models.DeclaredSizes.fitsHeap("a LLaMA", rng != null, config.parameterCount(),
+                (2L * config.numLayers() + 1) * config.hiddenSize());
         this.config = config;
         this.model = child("model", new Backbone(config, rng));
         this.lmHead = config.tieWordEmbeddings() ? null : child("lm_head", new Linear(config.hiddenSize(), config.vocabSize(), false, rng));
@@ -153,6 +157,28 @@ public final class LlamaModel extends Module implements TokenDecoder {
     }
 
     /**
+     * max_position_embeddings (llama2.c: seq_len), the positions the model was trained on. With dynamic NTK scaling the
+     * model is meant to run past them (the RoPE base grows with the sequence), so only memory bounds it.
+     */
+    @Override
+    public ContextWindow context() {
+        if (config.ropeScaling() instanceof RotaryEmbedding.Scaling.Dynamic) return ContextWindow.UNLIMITED;
+        boolean llama2c = config.ropePairing() == RotaryEmbedding.Pairing.INTERLEAVED;
+        return new ContextWindow(config.maxPositionEmbeddings(), false, config.bosTokenId(),
+                llama2c ? "seq_len of the llama2.c checkpoint" : "max_position_embeddings of config.json");
+    }
+
+    /** The key/value cache, the logits of every row and the prompt's hidden states: allocated for certain. */
+    @Override
+    public long sessionBytes(int rows, int promptLength, int maxNewTokens) {
+        long positions = (long) promptLength + maxNewTokens;
+        long cache = GenerationLimits.product(2L * config.numLayers(), rows, config.numKvHeads(), positions, config.headDim(), 4);
+        long logits = GenerationLimits.product(rows, config.vocabSize(), 4);
+        long hidden = GenerationLimits.product(rows, promptLength, config.hiddenSize(), 4);
+        return GenerationLimits.sum(cache, logits, hidden);
+    }
+
+    /**
      * Batched decoding with left padding: every row's prompt ends at the same column, padding positions are masked
      * from every query, and each row's positions count its own tokens only (as Hugging Face derives them from the
      * attention mask), so a padded row computes what it would compute alone.
@@ -165,7 +191,7 @@ public final class LlamaModel extends Module implements TokenDecoder {
         private final boolean padded;
 
         Session(int[][] prompts, int maxNewTokens) {
-            super(prompts, maxNewTokens);
+            super(prompts, maxNewTokens, context());
             int longest = 0, shortest = Integer.MAX_VALUE;
             for (int r = 0; r < batch; r++) {
                 if (prompts[r].length == 0) throw new IllegalArgumentException("prompt " + r + " is empty (LLaMA prompts start with BOS)");

@@ -3,6 +3,7 @@ package org.crs4j.models.llama;
 import java.util.Arrays;
 import java.util.List;
 import org.crs4j.autograd.Variable;
+import org.crs4j.models.generation.GenerationLimits;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Tensor;
 
@@ -33,6 +34,9 @@ public final class LlamaScoring {
         int b = prompts.size(), longest = 0;
         for (int r = 0; r < b; r++) {
             if (prompts.get(r).length == 0) throw new IllegalArgumentException("prompt " + r + " is empty: the first continuation token needs a context (BOS)");
+            model.context().checkScoring(r, prompts.get(r).length, continuations.get(r).length);
+            GenerationLimits.checkIds("prompt " + r, prompts.get(r), model.vocabSize());
+            GenerationLimits.checkIds("continuation " + r, continuations.get(r), model.vocabSize());
             longest = Math.max(longest, prompts.get(r).length + continuations.get(r).length);
         }
         long[] ids = new long[b * longest];
@@ -75,6 +79,7 @@ public final class LlamaScoring {
         }
         int t = ids.size(1);
         if (t < 2) throw new IllegalArgumentException("scoring needs at least two tokens per row");
+        model.context().checkSequence("a scored sequence", t);
         Tensor keyMask = attentionMask == null ? null : attentionMask.dtype() == DType.BOOL ? attentionMask : attentionMask.ne(0);
         Variable logits = model.forward(ids, null, keyMask, null).narrow(1, 0, t - 1);
         Tensor target = labels.narrow(1, 1, t - 1).to(DType.I64);

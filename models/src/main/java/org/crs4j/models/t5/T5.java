@@ -2,13 +2,14 @@ package org.crs4j.models.t5;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.crs4j.autograd.Variable;
+import org.crs4j.io.InputFiles;
+import org.crs4j.models.DeclaredSizes;
 import org.crs4j.models.JsonFields;
 import org.crs4j.models.LoadedModel;
 import org.crs4j.models.ModelFormatException;
@@ -65,21 +66,47 @@ public final class T5 extends LoadedModel {
 
     /** As {@link #load(Path, Path)}, with the weights held as {@code quantization} says (see {@link Quantization}). */
     public static T5 load(Path folder, Path tokenizerFile, Quantization quantization) throws IOException {
-        if (!Files.isDirectory(folder)) throw new NoSuchFileException(folder.toString(), null, "not a model folder");
-        T5Config config = T5Config.fromJson(folder.resolve("config.json"));
+        InputFiles.requireFolder(folder);
+        Path configFile = folder.resolve("config.json");
+        T5Config config = T5Config.fromJson(configFile);
         Path gen = folder.resolve("generation_config.json");
-        if (Files.isRegularFile(gen)) config = withDecoderStart(config, gen);
+        if (Files.exists(gen)) config = withDecoderStart(config, gen);
         Safetensors st = Safetensors.open(folder);
         try {
+            Map<String, Tensor> weights = weights(st, config);
+            checkSizes(config, configFile, st.path(), weights);
             T5Model model = new T5Model(config, null);
-            install(model, quantize(weights(st, config), quantization, st.path()), st.path());
+            install(model, quantize(weights, quantization, st.path()), st.path());
             GenerationConfig defaults = GenerationConfig.greedy(256, config.eosTokenIds());
-            if (Files.isRegularFile(gen)) defaults = GenerationConfig.fromJson(gen, defaults);
+            if (Files.exists(gen)) defaults = GenerationConfig.fromJson(gen, defaults);
             Tokenizer tok = tokenizerFile != null ? Tokenizers.fromFile(tokenizerFile) : findTokenizer(folder);
+            if (tok != null) DeclaredSizes.tokenizer(tok, config.vocabSize(), configFile);
             return new T5(folder, model, tok, defaults, release(st, quantization));
         } catch (IOException | RuntimeException e) {
             st.close();
             throw e;
+        }
+    }
+
+    /** config.json's sizes against the checkpoint's tensors (the shared embedding under any alias), before any allocation. */
+    private static void checkSizes(T5Config c, Path configFile, Path weightsFile, Map<String, Tensor> weights)
+            throws ModelFormatException {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        weights.forEach((name, t) -> shapes.put(name, Arrays.stream(t.shape()).asLongStream().toArray()));
+        String attention = "encoder.block.0.layer.0.SelfAttention.";
+        String ff = "encoder.block.0.layer.1.DenseReluDense.";
+        var sizes = new DeclaredSizes(configFile, weightsFile, shapes)
+                .dim("vocab_size", c.vocabSize(), "shared.weight", 0)
+                .dim("d_model", c.dModel(), "shared.weight", 1)
+                .blocks("num_layers", c.numLayers(), "encoder.block.")
+                .blocks("num_decoder_layers", c.numDecoderLayers(), "decoder.block.")
+                .dim("num_heads x d_kv", (long) c.numHeads() * c.dKv(), attention + "q.weight", 0)
+                .dim("relative_attention_num_buckets", c.relativeAttentionNumBuckets(), attention + "relative_attention_bias.weight", 0)
+                .dim("num_heads", c.numHeads(), attention + "relative_attention_bias.weight", 1)
+                .dim("d_ff", c.dFf(), ff + "wo.weight", 1);
+        if (!c.tieWordEmbeddings()) {
+            sizes.requires("tie_word_embeddings", "false means an output layer of its own", "lm_head.weight")
+                    .dim("vocab_size", c.vocabSize(), "lm_head.weight", 0);
         }
     }
 

@@ -3,6 +3,7 @@ package org.crs4j.models.t5;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.crs4j.models.DeclaredSizes;
 import org.crs4j.models.JsonFields;
 import org.crs4j.models.ModelFormatException;
 import org.crs4j.nn.transformer.FeedForward;
@@ -41,10 +42,11 @@ public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayer
                 "feed-forward must be RELU or GATED_GELU for T5, got " + feedForward);
         check(layerNormEpsilon > 0, "layer_norm_epsilon must be positive, got " + layerNormEpsilon);
         check(decoderStartTokenId >= 0 && decoderStartTokenId < vocabSize,
-                "decoder_start_token_id " + decoderStartTokenId + " is outside the vocabulary [0, " + vocabSize + ")");
+                "decoder_start_token_id: " + decoderStartTokenId + " is outside the vocabulary [0, " + vocabSize + ")");
         check(dropoutRate >= 0 && dropoutRate < 1, "dropout_rate must be in [0, 1), got " + dropoutRate);
         eosTokenIds = eosTokenIds == null ? new int[0] : eosTokenIds.clone();
-        for (int e : eosTokenIds) check(e >= 0 && e < vocabSize, "eos_token_id " + e + " is outside the vocabulary [0, " + vocabSize + ")");
+        for (int e : eosTokenIds) check(e >= 0 && e < vocabSize, "eos_token_id: " + e + " is outside the vocabulary [0, " + vocabSize + ")");
+        check(padTokenId < vocabSize, "pad_token_id: " + padTokenId + " is outside the vocabulary [0, " + vocabSize + ")");
     }
 
     private static void check(boolean ok, String what) {
@@ -101,6 +103,7 @@ public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayer
         if (type != null && !type.equals("t5") && !type.equals("mt5")) {
             throw f.error("model_type", "\"" + type + "\" is not a T5 model (expected \"t5\" or \"mt5\")");
         }
+        DeclaredSizes.dtype(f);
         int layers = f.positive("num_layers", 6);
         int pad = f.integer("pad_token_id", 0);
         int[] eos = f.has("eos_token_id") ? f.ids("eos_token_id") : new int[] {1};

@@ -7,6 +7,8 @@ import java.util.Map;
 import org.crs4j.autograd.GradMode;
 import org.crs4j.autograd.Variable;
 import org.crs4j.models.generation.BatchSession;
+import org.crs4j.models.generation.ContextWindow;
+import org.crs4j.models.generation.GenerationLimits;
 import org.crs4j.models.generation.DecodingSession;
 import org.crs4j.models.generation.TokenDecoder;
 import org.crs4j.nn.Embedding;
@@ -72,6 +74,8 @@ public final class T5Model extends Module implements TokenDecoder {
      *            null for placeholders that loading replaces with checkpoint weights without allocating (no dropout)
      */
     public T5Model(T5Config config, Generator rng) {
+        org.crs4j.models.DeclaredSizes.fitsHeap("a T5", rng != null, config.parameterCount(),
+                (2L * config.numLayers() + 3L * config.numDecoderLayers() + 2) * config.dModel());
         this.config = config;
         this.shared = child("shared", new Embedding(config.vocabSize(), config.dModel(), rng));
         this.encoder = child("encoder", new Stack(config, false, rng));
@@ -217,6 +221,28 @@ public final class T5Model extends Module implements TokenDecoder {
     }
 
     /**
+     * T5 has no trained position limit: relative position buckets saturate at relative_attention_max_distance, so
+     * longer inputs and outputs run (as in transformers); only memory bounds them ({@link #sessionBytes}).
+     */
+    @Override
+    public ContextWindow context() {
+        return CONTEXT;
+    }
+
+    private static final ContextWindow CONTEXT = new ContextWindow(Integer.MAX_VALUE, true, -1, "T5 has no position limit");
+
+    /** Decoder self-attention and cross-attention caches, logits and the encoder's output: allocated for certain. */
+    @Override
+    public long sessionBytes(int rows, int promptLength, int maxNewTokens) {
+        long perPosition = GenerationLimits.product(2L * config.numDecoderLayers(), rows, config.numHeads(), config.dKv(), 4);
+        long self = GenerationLimits.product(perPosition, (long) maxNewTokens + 1);
+        long cross = GenerationLimits.product(perPosition, promptLength);
+        long logits = GenerationLimits.product(rows, config.vocabSize(), 4);
+        long encoded = GenerationLimits.product(rows, promptLength, config.dModel(), 4);
+        return GenerationLimits.sum(self, cross, logits, encoded);
+    }
+
+    /**
      * Batched decoding. Prompts are right-padded and masked in the encoder and in cross-attention; the decoder rows
      * all start together, so they need no padding. Identical prompts (beam search runs one prompt on every beam) are
      * encoded once, and their cross-attention keys and values computed once, then spread over their rows.
@@ -229,7 +255,7 @@ public final class T5Model extends Module implements TokenDecoder {
         private int[] promptOfRow; // index among the distinct prompts
 
         Session(int[][] prompts, int maxNewTokens) {
-            super(prompts, maxNewTokens);
+            super(prompts, maxNewTokens, CONTEXT);
             promptOfRow = new int[batch];
             Map<String, Integer> seen = new HashMap<>();
             int[][] distinct = new int[batch][];

@@ -3,6 +3,7 @@ package org.crs4j.models.t5;
 import java.util.Arrays;
 import java.util.List;
 import org.crs4j.autograd.Variable;
+import org.crs4j.models.generation.GenerationLimits;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Tensor;
 
@@ -36,6 +37,9 @@ public final class T5Scoring {
         }
         for (int r = 0; r < targets.size(); r++) {
             if (targets.get(r).length == 0) throw new IllegalArgumentException("target " + r + " is empty: nothing to score");
+            model.context().checkScoring(r, inputs.get(r).length, targets.get(r).length);
+            GenerationLimits.checkIds("input " + r, inputs.get(r), model.vocabSize());
+            GenerationLimits.checkIds("target " + r, targets.get(r), model.vocabSize());
         }
         Tensor[] enc = padded(inputs, 0, "input");
         Tensor labels = padded(targets, IGNORE, "target")[0];

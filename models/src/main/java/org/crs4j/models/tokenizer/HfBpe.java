@@ -27,10 +27,9 @@ final class HfBpe implements HfModel {
         int max = -1;
         for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0)
-                throw json.error(path + ".vocab[\"" + e.getKey() + "\"]", "expected a non-negative integer id");
-            vocab.put(e.getKey(), e.getValue().asInt());
-            max = Math.max(max, e.getValue().asInt());
+            int id = json.id(e.getValue(), path + ".vocab[\"" + e.getKey() + "\"]", v.size());
+            vocab.put(e.getKey(), id);
+            max = Math.max(max, id);
         }
         vocabR = new String[max + 1];
         for (Map.Entry<String, Integer> e : vocab.entrySet()) vocabR[e.getValue()] = e.getKey();

@@ -59,6 +59,24 @@ final class HfJson {
         return v;
     }
 
+    /**
+     * Ids may leave holes (the tokenizers library keeps its vocabulary in a map), but at most this many beyond the
+     * number of entries: id-indexed tables are sized by the largest id, so an id near 2^31 in a 20 KB file would
+     * otherwise cost gigabytes before anything is checked.
+     */
+    static final int MAX_ID_GAP = 1 << 16;
+
+    /** A token id: an integer in [0, entries + {@link #MAX_ID_GAP}). */
+    int id(JsonNode v, String path, int entries) throws TokenizerFormatException {
+        if (v == null || !v.isIntegralNumber()) throw error(path, "expected an integer id, found " + kind(v) + (v == null ? "" : " " + v));
+        long limit = (long) entries + MAX_ID_GAP;
+        if (!v.canConvertToLong() || v.asLong() < 0 || v.asLong() >= limit) {
+            throw error(path, "id " + v + " is outside [0, " + limit + "): " + entries + " entries leave room for ids up to "
+                    + MAX_ID_GAP + " past them");
+        }
+        return v.asInt();
+    }
+
     /** A single character field (Metaspace's replacement, Strip's content). */
     int codePoint(JsonNode node, String field, String path) throws TokenizerFormatException {
         String s = string(node, field, path);

@@ -11,9 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.crs4j.io.StrictJson;
 
 import org.crs4j.models.tokenizer.HfAddedTokens.AddedToken;
 import org.crs4j.models.tokenizer.HfAddedTokens.Segment;
@@ -66,8 +65,7 @@ public final class HfTokenizer implements Tokenizer {
                 JsonNode t = list.get(i);
                 String at = "added_tokens[" + i + "]";
                 if (!t.isObject()) throw json.error(at, "expected an object, found " + HfJson.kind(t));
-                int id = json.integer(t, "id", -1, at);
-                if (id < 0) throw json.error(at + ".id", "missing or negative");
+                int id = json.id(t.get("id"), at + ".id", model.size() + list.size());
                 boolean isSpecial = json.bool(t, "special", false, at);
                 AddedToken token = new AddedToken(id, json.string(t, "content", at), json.bool(t, "single_word", false, at),
                         json.bool(t, "lstrip", false, at), json.bool(t, "rstrip", false, at),
@@ -87,25 +85,20 @@ public final class HfTokenizer implements Tokenizer {
 
     /** Loads {@code tokenizer.json}; a {@code tokenizer_config.json} next to it supplies the special-token names. */
     public static HfTokenizer load(Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        JsonNode root;
-        try {
-            root = mapper.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw new TokenizerFormatException(file, "invalid JSON: " + e.getOriginalMessage() + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
-        }
-        if (root == null) throw new TokenizerFormatException(file, "empty file, expected a JSON object");
+        JsonNode root = json(file, Tokenizers.MAX_FILE_BYTES, false);
         JsonNode config = null;
         Path cfg = file.resolveSibling("tokenizer_config.json");
-        if (Files.isRegularFile(cfg)) {
-            try {
-                config = mapper.readTree(cfg.toFile());
-            } catch (JsonProcessingException e) {
-                throw new TokenizerFormatException(cfg, "invalid JSON: " + e.getOriginalMessage());
-            }
-        }
+        if (Files.exists(cfg)) config = json(cfg, StrictJson.MAX_CONFIG_BYTES, true);
         return new HfTokenizer(file, root, config);
+    }
+
+    /** A strictly parsed JSON file; a malformed one is a TokenizerFormatException naming it. */
+    private static JsonNode json(Path file, long maxBytes, boolean object) throws IOException {
+        try {
+            return object ? StrictJson.readObject(file, maxBytes) : StrictJson.read(file, maxBytes);
+        } catch (org.crs4j.io.FileFormatException e) {
+            throw new TokenizerFormatException(file, e.what(), e);
+        }
     }
 
     private static String guessModelType(JsonNode m) {

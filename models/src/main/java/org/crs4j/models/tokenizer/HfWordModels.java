@@ -16,9 +16,7 @@ final class HfWordModels {
         Map<String, Integer> vocab = new HashMap<>(v.size() * 2);
         for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0)
-                throw json.error(path + ".vocab[\"" + e.getKey() + "\"]", "expected a non-negative integer id");
-            vocab.put(e.getKey(), e.getValue().asInt());
+            vocab.put(e.getKey(), json.id(e.getValue(), path + ".vocab[\"" + e.getKey() + "\"]", v.size()));
         }
         return vocab;
     }
@@ -28,7 +26,10 @@ final class HfWordModels {
         final String[] vocabR;
         final int unkId;
 
+        final java.nio.file.Path file;
+
         Lookup(Map<String, Integer> vocab, String unkToken, HfJson json, String path) throws TokenizerFormatException {
+            this.file = json.file;
             this.vocab = vocab;
             int max = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
             vocabR = new String[max + 1];
@@ -39,7 +40,7 @@ final class HfWordModels {
         }
 
         int unknown(String word) {
-            if (unkId < 0) throw new IllegalStateException("\"" + word + "\" is not in the vocabulary and there is no unk_token");
+            if (unkId < 0) throw new IllegalArgumentException(file + ": \"" + word + "\" is not in the vocabulary and the model has no unk_token");
             return unkId;
         }
 

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.crs4j.io.InputFiles;
 
 import org.crs4j.models.tokenizer.SentencePieceModel.ModelType;
 import org.crs4j.models.tokenizer.SentencePieceModel.NormalizerSpec;
@@ -35,6 +35,7 @@ public final class Llama2cTokenizer implements Tokenizer {
     private final BytesIntMap lookup = new BytesIntMap();
     private final int maxTokenLength;
     private final int spaceId;
+    private final boolean byteFallback; // ids 3..258 are the bytes <0x00>..<0xFF>
     private final SentencePieceTokenizer spm; // the equivalent SentencePiece model, for pieces and decoding
 
     private Llama2cTokenizer(Path file, byte[][] vocab, float[] scores, int maxTokenLength) throws TokenizerFormatException {
@@ -45,11 +46,12 @@ public final class Llama2cTokenizer implements Tokenizer {
         // bsearch over a sorted copy in llama2.c returns any of equal strings; we keep the lowest id.
         for (int i = 0; i < vocab.length; i++) lookup.putIfAbsent(vocab[i], i);
         this.spaceId = lookup.get(new byte[] {' '});
+        this.byteFallback = hasByteTokens(vocab);
         this.spm = new SentencePieceTokenizer(asSentencePiece(file, vocab, scores));
     }
 
     public static Llama2cTokenizer load(Path file) throws IOException {
-        byte[] data = Files.readAllBytes(file);
+        byte[] data = InputFiles.readAll(file, Tokenizers.MAX_FILE_BYTES);
         if (data.length < 4) throw new TokenizerFormatException(file, "not a llama2.c tokenizer.bin: " + data.length
                 + " bytes, too short for the max_token_length header");
         ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
@@ -86,6 +88,14 @@ public final class Llama2cTokenizer implements Tokenizer {
         return new Llama2cTokenizer(file, tokens.toArray(new byte[0][]), scores, (int) maxLen);
     }
 
+    private static boolean hasByteTokens(byte[][] vocab) {
+        if (vocab.length < BYTE_OFFSET + 256) return false;
+        for (int b = 0; b < 256; b++) {
+            if (SpmVocab.pieceToByte(new String(vocab[BYTE_OFFSET + b], StandardCharsets.UTF_8)) != b) return false;
+        }
+        return true;
+    }
+
     /** The SentencePiece BPE model that llama2.c's {@code tokenizer.py export} turns into this file. */
     private static SentencePieceModel asSentencePiece(Path file, byte[][] vocab, float[] scores) {
         int byteCount = 0;
@@ -120,7 +130,8 @@ public final class Llama2cTokenizer implements Tokenizer {
             while (end < s.length && (s[end] & 0xC0) == 0x80 && end - pos < 4) end++;
             int id = lookup.get(s, pos, end - pos);
             if (id >= 0) tokens.add(id);
-            else for (int i = pos; i < end; i++) tokens.add((s[i] & 0xFF) + BYTE_OFFSET);
+            else if (byteFallback) for (int i = pos; i < end; i++) tokens.add((s[i] & 0xFF) + BYTE_OFFSET);
+            else tokens.add(UNK); // no byte tokens to fall back on (llama2.c itself would index past its vocabulary)
             pos = end;
         }
         return merge(tokens);

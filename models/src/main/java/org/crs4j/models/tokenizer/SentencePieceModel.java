@@ -2,7 +2,6 @@ package org.crs4j.models.tokenizer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +60,7 @@ public final class SentencePieceModel {
     }
 
     public static SentencePieceModel read(Path file) throws IOException {
-        return parse(Files.readAllBytes(file), file);
+        return parse(org.crs4j.io.InputFiles.readAll(file, Tokenizers.MAX_FILE_BYTES), file);
     }
 
     /** Parses a serialized {@code ModelProto}; {@code file} only names the source in errors. */

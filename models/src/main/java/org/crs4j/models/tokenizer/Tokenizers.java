@@ -3,9 +3,9 @@ package org.crs4j.models.tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import org.crs4j.io.InputFiles;
 
 /**
  * Finds and loads the tokenizer of a model folder or a tokenizer file.
@@ -17,6 +17,12 @@ import java.util.List;
  */
 public final class Tokenizers {
     private Tokenizers() {}
+
+    /**
+     * Largest tokenizer file read: the biggest published ones (tokenizer.json of 256k-token vocabularies) are under
+     * 40 MB, and a JSON tree takes several times its text in memory.
+     */
+    public static final long MAX_FILE_BYTES = 512L << 20;
 
     /** File names looked for in a model folder, in order of precedence. */
     public static final List<String> FOLDER_FILES = List.of("tokenizer.json", "tokenizer.model", "spiece.model", "tokenizer.bin");
@@ -33,19 +39,18 @@ public final class Tokenizers {
 
     /** The file {@link #forModelFolder} would load, by the precedence of {@link #FOLDER_FILES}. */
     public static Path findTokenizerFile(Path folder) throws IOException {
-        if (!Files.isDirectory(folder)) throw new NoSuchFileException(folder.toString(), null, "not a folder");
+        InputFiles.requireFolder(folder);
         for (String name : FOLDER_FILES) {
             Path p = folder.resolve(name);
-            if (Files.isRegularFile(p)) return p;
+            if (Files.exists(p)) return p; // a FIFO or folder of that name is refused by fromFile, not skipped
         }
         throw new TokenizerFormatException(folder, "no tokenizer found: expected one of " + String.join(", ", FOLDER_FILES));
     }
 
     public static Tokenizer fromFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no such tokenizer file");
         byte[] head = new byte[64];
         int n;
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = InputFiles.open(file)) {
             n = in.readNBytes(head, 0, head.length);
         }
         if (n == 0) throw new TokenizerFormatException(file, "empty file, not a tokenizer");

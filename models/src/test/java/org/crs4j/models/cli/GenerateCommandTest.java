@@ -142,4 +142,34 @@ class GenerateCommandTest {
         assertEquals(2, bad.exit(), bad.err());
         assertTrue(bad.err().contains("--quantize") && bad.err().contains("q4"), bad.err());
     }
+
+    @Test
+    void deviceIsCheckedBeforeTheModelIsRead() throws Exception {
+        Supplier<Hub> none = hub(Path.of("unused"), null, true);
+        Result unknown = generate(none, "--model", "no/such/model", "--prompt", "x", "--device", "gpu");
+        assertEquals(1, unknown.exit());
+        assertEquals("crs4j generate: --device: unknown device 'gpu': expected cpu, cuda or cuda:N", unknown.err().strip());
+        if (!org.crs4j.tensor.cuda.CudaProbe.available()) {
+            Result cuda = generate(none, "--model", "no/such/model", "--prompt", "x", "--device", "cuda");
+            assertEquals(1, cuda.exit());
+            assertEquals("crs4j generate: --device cuda: cuda:0 is not usable: " + org.crs4j.tensor.cuda.CudaProbe.probe().reason(),
+                    cuda.err().strip());
+        }
+    }
+
+    /** T5 generation with --device on a GPU-less CUDA backend: the command's wiring to CUDA, not the numbers. */
+    @Test
+    void deviceMovesTheModelAndIsReported() throws Exception {
+        try (org.crs4j.tensor.cuda.GpuLessCuda cuda = new org.crs4j.tensor.cuda.GpuLessCuda(12)) {
+            Supplier<Hub> none = hub(Path.of("unused"), null, true);
+            Result r = generate(none, "--model", fixture("v1_1").toString(), "--prompt", "translate English to German: hi",
+                    "--max-new-tokens", "3", "--temperature", "0", "--device", "cuda:12");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.err().contains(", on cuda:12)"), r.err());
+            assertTrue(cuda.driver.launches.stream().anyMatch(l -> l.kernel().equals("matvec_rows")), "decoding ran on the device");
+            Result q8 = generate(none, "--model", fixture("v1_1").toString(), "--prompt", "x", "--device", "cuda:12", "--quantize", "q8");
+            assertEquals(1, q8.exit());
+            assertTrue(q8.err().startsWith("crs4j generate: --quantize q8: Q8_0 weights are a CPU format; on cuda:12"), q8.err());
+        }
+    }
 }

@@ -135,26 +135,29 @@ class GenerationTest {
 
     @Test
     void wideBeamSearchFindsTheMostLikelySequenceByExhaustiveSearch() {
-        int vocab = 6;
+        // As many beams as tokens keep every one-token prefix, so two steps search all vocab^2 sequences. (More beams
+        // than tokens are refused: the vocabulary bounds how many distinct extensions a step has.)
+        int vocab = 12;
         LlamaModel m = tinyModel(vocab, 5);
         int[] prompt = {1, 3};
         double best = Double.NEGATIVE_INFINITY;
         int[] bestSeq = null;
-        for (int a = 0; a < vocab; a++) for (int b = 0; b < vocab; b++) for (int c = 0; c < vocab; c++) {
-            int[] seq = {a, b, c};
+        for (int a = 0; a < vocab; a++) for (int b = 0; b < vocab; b++) {
+            int[] seq = {a, b};
             double lp = logProb(m, prompt, seq);
             if (lp > best) {
                 best = lp;
                 bestSeq = seq;
             }
         }
-        int[] beam = Generation.beamSearch(m, prompt, new GenerationConfig(3, 0, 0, 1, 0, null, vocab * vocab, 1));
+        int[] beam = Generation.beamSearch(m, prompt, new GenerationConfig(2, 0, 0, 1, 0, null, vocab, 1));
         assertArrayEquals(bestSeq, beam);
-        int[] greedy = Generation.generate(m, new int[][] {prompt}, GenerationConfig.greedy(3), null)[0];
+        int[] greedy = Generation.generate(m, new int[][] {prompt}, GenerationConfig.greedy(2), null)[0];
         assertTrue(logProb(m, prompt, greedy) <= best + 1e-9);
         // one beam is greedy decoding
         int[] one = Generation.beamSearch(m, prompt, new GenerationConfig(3, 0, 0, 1, 0, null, 1, 1));
-        assertArrayEquals(greedy, one);
+        assertArrayEquals(Generation.generate(m, new int[][] {prompt}, GenerationConfig.greedy(3), null)[0], one);
+        assertThrows(GenerationLimitException.class, () -> Generation.beamSearch(m, prompt, new GenerationConfig(2, 0, 0, 1, 0, null, vocab + 1, 1)));
     }
 
     @Test
@@ -179,6 +182,6 @@ class GenerationTest {
         assertThrows(IllegalArgumentException.class, () -> Generation.generate(m, new int[][] {{}}, GenerationConfig.greedy(3), null));
         IllegalArgumentException oov = assertThrows(IllegalArgumentException.class,
                 () -> Generation.generate(m, new int[][] {{1, 10}}, GenerationConfig.greedy(3), null));
-        assertTrue(oov.getMessage().contains("token id 10"), oov.getMessage());
+        assertTrue(oov.getMessage().contains("token 1: id 10 is outside the model's vocabulary [0, 10)"), oov.getMessage());
     }
 }

@@ -18,7 +18,7 @@ class LlamaConfigTest {
     @TempDir Path dir;
 
     private static final String BASE = """
-            {"model_type": "llama", "vocab_size": 100, "hidden_size": 64, "intermediate_size": 128,
+            {"model_type": "llama", "vocab_size": 128256, "hidden_size": 64, "intermediate_size": 128,
              "num_hidden_layers": 2, "num_attention_heads": 8, "rms_norm_eps": 1e-6 %s}""";
 
     private Path write(String extra) throws Exception {
@@ -76,7 +76,10 @@ class LlamaConfigTest {
         assertError(", \"rms_norm_eps\": \"small\"", "rms_norm_eps");
         assertError(", \"tie_word_embeddings\": 1", "tie_word_embeddings");
         assertError(", \"head_dim\": 0", "head_dim");
-        assertError(", \"model_type\": \"t5\"", "model_type", "t5");
+        assertError(", \"model_type\": \"t5\"", "Duplicate field 'model_type'"); // a repeated key is ambiguous, so refused
+        Files.writeString(dir.resolve("config.json"), BASE.formatted("").replace("\"llama\"", "\"t5\""));
+        ModelFormatException t5 = assertThrows(ModelFormatException.class, () -> LlamaConfig.fromJson(dir.resolve("config.json")));
+        assertTrue(t5.getMessage().contains("model_type") && t5.getMessage().contains("t5"), t5.getMessage());
         Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"llama\", \"vocab_size\": 10}");
         ModelFormatException missing = assertThrows(ModelFormatException.class, () -> LlamaConfig.fromJson(dir.resolve("config.json")));
         assertTrue(missing.getMessage().contains("hidden_size: missing"), missing.getMessage());

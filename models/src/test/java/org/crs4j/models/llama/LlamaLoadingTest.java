@@ -196,7 +196,14 @@ class LlamaLoadingTest {
         shape.put("model.layers.0.self_attn.k_proj.weight", Tensor.zeros(DIM, DIM));
         SafetensorsWriter.write(st, shape, Map.of());
         e = assertThrows(ModelFormatException.class, () -> Llama.load(folder));
-        assertTrue(e.getMessage().contains("model.layers.0.self_attn.k_proj.weight [16, 16] vs [8, 16]"), e.getMessage());
+        // layer 0 is where config.json's sizes meet the weights, before the model is built
+        assertTrue(e.getMessage().equals(folder.resolve("config.json") + ": num_key_value_heads x head_dim: 8, but"
+                + " model.layers.0.self_attn.k_proj.weight in model.safetensors is [16, 16]"), e.getMessage());
+        shape.put("model.layers.0.self_attn.k_proj.weight", w.get("model.layers.0.self_attn.k_proj.weight"));
+        shape.put("model.layers.1.self_attn.k_proj.weight", Tensor.zeros(DIM, DIM));
+        SafetensorsWriter.write(st, shape, Map.of());
+        e = assertThrows(ModelFormatException.class, () -> Llama.load(folder));
+        assertTrue(e.getMessage().contains("model.layers.1.self_attn.k_proj.weight [16, 16] vs [8, 16]"), e.getMessage());
         // an unexpected tensor
         Map<String, Tensor> extra = new LinkedHashMap<>(w);
         extra.put("model.layers.0.self_attn.q_norm.weight", Tensor.zeros(4));
@@ -209,14 +216,19 @@ class LlamaLoadingTest {
         SafetensorsWriter.write(st, ints, Map.of());
         e = assertThrows(ModelFormatException.class, () -> Llama.load(folder));
         assertTrue(e.getMessage().contains("model.norm.weight") && e.getMessage().contains("I32"), e.getMessage());
-        // old exports' rotary buffers are ignored; a missing lm_head falls back to the embedding
+        // old exports' rotary buffers are ignored
         Map<String, Tensor> old = new LinkedHashMap<>(w);
         old.put("model.layers.0.self_attn.rotary_emb.inv_freq", Tensor.zeros(HS / 2));
-        old.remove("lm_head.weight");
         SafetensorsWriter.write(st, old, Map.of());
         try (Llama l = Llama.load(folder)) {
-            assertTrue(l.config().tieWordEmbeddings());
+            assertTrue(!l.config().tieWordEmbeddings());
         }
+        // an untied config whose checkpoint lacks lm_head.weight is refused (it used to be taken as tied, silently)
+        old.remove("lm_head.weight");
+        SafetensorsWriter.write(st, old, Map.of());
+        e = assertThrows(ModelFormatException.class, () -> Llama.load(folder));
+        assertTrue(e.getMessage().endsWith("tie_word_embeddings: false (or absent) means an output layer of its own, but"
+                + " model.safetensors has no lm_head.weight"), e.getMessage());
         Files.delete(st);
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Llama.load(folder));
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Llama.load(dir.resolve("nothing-here")));

@@ -45,9 +45,10 @@ public class Adam extends Optimizer {
     protected Tensor update(Tensor param, Tensor grad, Map<String, Tensor> state, long step, double lr, double weightDecay) {
         // one fused pass, in place (Backend.adamUpdate); a parameter that cannot be written in place (memory-mapped,
         // strided) is first replaced by a contiguous copy, which is then updated and installed
-        Tensor p = param.isContiguous() && isHeap(param) ? param : param.copy();
-        Tensor m = state.computeIfAbsent("exp_avg", k -> Tensor.zeros(p.dtype(), p.shape()));
-        Tensor v = state.computeIfAbsent("exp_avg_sq", k -> Tensor.zeros(p.dtype(), p.shape()));
+        Tensor p = param.isContiguous() && writable(param) ? param : param.copy();
+        // the moments live where the parameter does (on a GPU for a module moved there)
+        Tensor m = state.computeIfAbsent("exp_avg", k -> p.backend().zeros(p.dtype(), p.shape()));
+        Tensor v = state.computeIfAbsent("exp_avg_sq", k -> p.backend().zeros(p.dtype(), p.shape()));
         double l2 = decoupledWeightDecay ? 0 : weightDecay;
         double decay = decoupledWeightDecay ? 1 - lr * weightDecay : 1;
         double stepSize = lr / (1 - Math.pow(beta1, step));
@@ -56,8 +57,9 @@ public class Adam extends Optimizer {
         return p;
     }
 
-    /** Heap storage the CPU backend can write (memory-mapped tensors are read-only). */
-    private static boolean isHeap(Tensor t) {
+    /** Storage the backend can update in place: CPU heap arrays (memory-mapped tensors are read-only) or GPU memory. */
+    private static boolean writable(Tensor t) {
+        if (t.device().kind() == org.crs4j.tensor.Device.Kind.CUDA) return true;
         return t.storage() instanceof org.crs4j.tensor.cpu.CpuStorage s && (s.floats() != null || s.doubles() != null);
     }
 

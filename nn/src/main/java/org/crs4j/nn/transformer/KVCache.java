@@ -1,7 +1,9 @@
 package org.crs4j.nn.transformer;
 
 import java.util.Arrays;
+import org.crs4j.tensor.Backends;
 import org.crs4j.tensor.DType;
+import org.crs4j.tensor.Device;
 import org.crs4j.tensor.Tensor;
 
 /**
@@ -51,7 +53,7 @@ public final class KVCache {
     }
 
     public int batch() {
-        return layers.length == 0 ? 0 : layers[0].keys.size(0);
+        return layers.length == 0 ? 0 : layers[0].shape[0];
     }
 
     /** Keeps the batch rows listed in {@code rows} (I64 or int ids, repeats allowed): beam search's reordering. */
@@ -66,12 +68,23 @@ public final class KVCache {
 
     /** One layer's buffers. */
     public static final class Layer {
-        private Tensor keys, values;
+        private final int[] shape; // [batch, kvHeads, capacity, headDim]
+        private Tensor keys, values; // allocated on the device of the first keys written (the model's)
         private int length;
 
         Layer(int batch, int kvHeads, int capacity, int headDim) {
-            keys = Tensor.zeros(DType.F32, batch, kvHeads, capacity, headDim);
-            values = Tensor.zeros(DType.F32, batch, kvHeads, capacity, headDim);
+            shape = new int[] {batch, kvHeads, capacity, headDim};
+        }
+
+        /** The buffers, on {@code device}: allocated there on first use, moved there if a model changed device. */
+        private void buffersOn(Device device) {
+            if (keys == null) {
+                keys = Backends.get(device).zeros(DType.F32, shape);
+                values = Backends.get(device).zeros(DType.F32, shape);
+            } else if (!keys.device().equals(device)) {
+                keys = keys.toDevice(device);
+                values = values.toDevice(device);
+            }
         }
 
         public int length() {
@@ -79,7 +92,7 @@ public final class KVCache {
         }
 
         public int capacity() {
-            return keys.size(2);
+            return shape[2];
         }
 
         /**
@@ -94,6 +107,7 @@ public final class KVCache {
                 throw new IllegalStateException("KV cache full: " + length + " cached + " + t + " new positions exceed its capacity "
                         + capacity() + " (allocate it for prompt + new tokens)");
             }
+            buffersOn(k.device());
             keys.narrow(2, length, t).copyFrom(k);
             values.narrow(2, length, t).copyFrom(v);
             length += t;
@@ -102,6 +116,7 @@ public final class KVCache {
 
         /** Views {keys, values} of the cached positions. */
         public Tensor[] cached() {
+            if (keys == null) buffersOn(Device.CPU);
             return new Tensor[] {keys.narrow(2, 0, length), values.narrow(2, 0, length)};
         }
 
@@ -113,20 +128,21 @@ public final class KVCache {
 
         private void checkShape(String what, Tensor t) {
             int[] s = t.shape();
-            if (s.length != 4 || s[0] != keys.size(0) || s[1] != keys.size(1) || s[3] != keys.size(3)) {
-                throw new IllegalArgumentException("KV cache " + what + " must be [" + keys.size(0) + ", " + keys.size(1)
-                        + ", T, " + keys.size(3) + "], got " + Arrays.toString(s));
+            if (s.length != 4 || s[0] != shape[0] || s[1] != shape[1] || s[3] != shape[3]) {
+                throw new IllegalArgumentException("KV cache " + what + " must be [" + shape[0] + ", " + shape[1]
+                        + ", T, " + shape[3] + "], got " + Arrays.toString(s));
             }
         }
 
         void reorder(int[] rows) {
-            int[] shape = keys.shape();
-            shape[0] = rows.length;
-            Tensor k = Tensor.zeros(DType.F32, shape), v = Tensor.zeros(DType.F32, shape);
+            if (keys == null) buffersOn(Device.CPU);
+            int[] reordered = shape.clone();
+            reordered[0] = rows.length;
+            Tensor k = keys.backend().zeros(DType.F32, reordered), v = values.backend().zeros(DType.F32, reordered);
             long[] idx = new long[rows.length];
             for (int i = 0; i < rows.length; i++) {
-                if (rows[i] < 0 || rows[i] >= keys.size(0)) {
-                    throw new IndexOutOfBoundsException("reorder row " + rows[i] + " outside batch of " + keys.size(0));
+                if (rows[i] < 0 || rows[i] >= shape[0]) {
+                    throw new IndexOutOfBoundsException("reorder row " + rows[i] + " outside batch of " + shape[0]);
                 }
                 idx[i] = rows[i];
             }
@@ -137,6 +153,7 @@ public final class KVCache {
             }
             keys = k;
             values = v;
+            shape[0] = rows.length;
         }
     }
 }

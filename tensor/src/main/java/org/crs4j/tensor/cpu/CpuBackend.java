@@ -111,6 +111,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor bias, double scale, Tensor out, Tensor gradOut,
+                                      boolean[] needed) {
+        return Tensor.attentionBackwardComposed(q, k, v, bias, scale, gradOut, needed);
+    }
+
+    @Override
     public Tensor segmentMatmul(Tensor x, int[] offsets, Tensor w) {
         return MatMul.segmentMatmul(x, offsets, w);
     }

@@ -76,7 +76,7 @@ public final class CudaProbe {
         for (Throwable c = t; c != null; c = c.getCause()) all.append(' ').append(c.getMessage());
         String text = all.toString();
         if (text.contains("libcuda.so")) return "the NVIDIA driver library libcuda.so.1 is not installed";
-        if (text.contains("libcublas.so")) return "libcublas.so.12 (CUDA 12 cuBLAS) is not installed";
+        if (text.contains("libcublas.so.12: cannot open")) return "libcublas.so.12 (CUDA 12 cuBLAS) is not installed";
         if (text.contains("CUDA_ERROR_NO_DEVICE")) return "no CUDA device is present";
         if (text.contains("CUDA_ERROR_INSUFFICIENT_DRIVER")) return "the NVIDIA driver is too old";
         String first = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();

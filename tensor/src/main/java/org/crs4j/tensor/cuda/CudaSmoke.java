@@ -105,6 +105,7 @@ public final class CudaSmoke {
             }
             if (cubin != null) steps.add(saxpy("saxpy, cubin from JCuda's PTX compiler (" + arch + ")", cubin, seed + 1));
             steps.add(sgemm(seed + 2));
+            steps.addAll(backend(seed + 3));
         } finally {
             try {
                 cuDevicePrimaryCtxRelease(device);
@@ -221,6 +222,92 @@ public final class CudaSmoke {
             for (CUdeviceptr p : allocated) cuMemFree(p);
             if (created) JCublas2.cublasDestroy(handle);
         }
+    }
+
+    /**
+     * The backend's side: it opens, says which GEMM library it chose, and each cuBLAS binding multiplies correctly (the
+     * FFM binding to every libcublas present, and JCublas2 through the same interface), then a product and a
+     * BF16 matrix-vector product through the backend against the CPU's.
+     */
+    private static List<Step> backend(long seed) {
+        List<Step> steps = new ArrayList<>();
+        CudaBackend b;
+        try {
+            b = (CudaBackend) org.crs4j.tensor.Backends.get(org.crs4j.tensor.Device.cuda(0));
+            steps.add(new Step("backend", true, "crs4j's CUDA backend on " + b.device() + "; GEMM: " + b.cudaDevice().blasDescription()));
+        } catch (Throwable t) {
+            steps.add(new Step("backend", false, CudaProbe.explain(t)));
+            return steps;
+        }
+        for (String lib : BlasLibraries.ffmLibraries()) {
+            String name = "cuBLAS through FFM, " + lib;
+            try {
+                steps.add(gemmCheck(name, new FfmCublas(lib, b.cuda.driver().streamHandle()), b, seed));
+            } catch (IllegalArgumentException e) {
+                steps.add(new Step(name, Outcome.UNAVAILABLE, e.getMessage()));
+            } catch (Throwable t) {
+                steps.add(new Step(name, false, CudaProbe.explain(t)));
+            }
+        }
+        try {
+            steps.add(gemmCheck("cuBLAS through JCublas2", new JCublasBlas(((DriverApi) b.cuda.driver()).jcudaStream()), b, seed));
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            steps.add(new Step("cuBLAS through JCublas2", Outcome.UNAVAILABLE, CudaProbe.explain(e)));
+        } catch (Throwable t) {
+            steps.add(new Step("cuBLAS through JCublas2", false, CudaProbe.explain(t)));
+        }
+        try {
+            org.crs4j.tensor.Tensor x = org.crs4j.tensor.Tensor.randn(new org.crs4j.tensor.Generator(seed), 3, 4096);
+            org.crs4j.tensor.Tensor w = org.crs4j.tensor.Tensor.randn(new org.crs4j.tensor.Generator(seed + 1), 1000, 4096)
+                    .to(org.crs4j.tensor.DType.BF16);
+            double e1 = relativeError(x.matmul(w.mT()), b.upload(x).matmul(b.upload(w).mT()));
+            org.crs4j.tensor.Tensor a = org.crs4j.tensor.Tensor.randn(new org.crs4j.tensor.Generator(seed + 2), 300, 257);
+            org.crs4j.tensor.Tensor bt = org.crs4j.tensor.Tensor.randn(new org.crs4j.tensor.Generator(seed + 3), 130, 257);
+            double e2 = relativeError(a.matmul(bt.mT()), b.upload(a).matmul(b.upload(bt).mT()));
+            steps.add(new Step("backend matmul", e1 <= 1e-5 && e2 <= 1e-5, String.format(
+                    "BF16 weight 1000x4096 times 3 rows (matvec kernel): %.2e; 300x257x130 (GEMM): %.2e of the CPU's largest |value| (limit 1e-5)", e1, e2)));
+        } catch (Throwable t) {
+            steps.add(new Step("backend matmul", false, CudaProbe.explain(t)));
+        }
+        return steps;
+    }
+
+    private static double relativeError(org.crs4j.tensor.Tensor cpu, org.crs4j.tensor.Tensor gpu) {
+        float[] e = cpu.toFloatArray(), a = gpu.toFloatArray();
+        double worst = 0, scale = 0;
+        for (int i = 0; i < e.length; i++) {
+            worst = Math.max(worst, Math.abs(e[i] - a[i]));
+            scale = Math.max(scale, Math.abs(e[i]));
+        }
+        return worst / Math.max(scale, 1e-30);
+    }
+
+    /** C = A B (257 x 65 times 65 x 129) through one Blas, against a double reference. */
+    private static Step gemmCheck(String name, Blas blas, CudaBackend b, long seed) {
+        int m = 257, k = 65, n = 129;
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] a = new float[m * k], bb = new float[k * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) random.nextDouble(-1, 1);
+        for (int i = 0; i < bb.length; i++) bb[i] = (float) random.nextDouble(-1, 1);
+        org.crs4j.tensor.Tensor da = b.upload(org.crs4j.tensor.Tensor.of(a, m, k)), db = b.upload(org.crs4j.tensor.Tensor.of(bb, k, n));
+        org.crs4j.tensor.Tensor dc = b.zeros(org.crs4j.tensor.DType.F32, m, n);
+        // row-major C = A B is column-major C^T = B^T A^T
+        blas.gemm(false, false, n, m, k, CudaTensors.address(db), Blas.R_32F, n, 0, CudaTensors.address(da), Blas.R_32F, k, 0,
+                CudaTensors.address(dc), Blas.R_32F, n, 0, 1, Blas.COMPUTE_32F);
+        float[] c = b.download(dc).toFloatArray();
+        double worst = 0;
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double ref = 0, mag = 0;
+                for (int p = 0; p < k; p++) {
+                    ref += (double) a[i * k + p] * bb[p * n + j];
+                    mag += Math.abs((double) a[i * k + p] * bb[p * n + j]);
+                }
+                worst = Math.max(worst, Math.abs(c[i * n + j] - ref) / Math.max(mag, 1e-30));
+            }
+        }
+        return new Step(name, worst <= 1e-5, String.format("%s: %dx%dx%d, worst error %.2e of the sum of |products| (limit 1e-5)",
+                blas.description(), m, k, n, worst));
     }
 
     /** The report as printed by {@code crs4j info --cuda-smoke}. */

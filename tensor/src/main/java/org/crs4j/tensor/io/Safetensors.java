@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.crs4j.io.InputFiles;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -37,9 +38,10 @@ public sealed interface Safetensors extends AutoCloseable permits SafetensorsFil
      * @throws IOException when a file cannot be read
      */
     static Safetensors open(Path path) throws IOException {
-        if (Files.isDirectory(path)) {
-            if (Files.isRegularFile(path.resolve(INDEX_FILE))) return ShardedSafetensors.open(path.resolve(INDEX_FILE));
-            if (Files.isRegularFile(path.resolve(SINGLE_FILE))) return SafetensorsFile.open(path.resolve(SINGLE_FILE));
+        if (Files.isDirectory(InputFiles.requireFileOrFolder(path))) {
+            // exists, not isRegularFile: a FIFO or folder under these names is refused by name, not skipped
+            if (Files.exists(path.resolve(INDEX_FILE))) return ShardedSafetensors.open(path.resolve(INDEX_FILE));
+            if (Files.exists(path.resolve(SINGLE_FILE))) return SafetensorsFile.open(path.resolve(SINGLE_FILE));
             throw new NoSuchFileException(path.toString(), null,
                     "folder has neither " + INDEX_FILE + " nor " + SINGLE_FILE);
         }

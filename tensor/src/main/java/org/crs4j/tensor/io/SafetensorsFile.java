@@ -7,10 +7,8 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import org.crs4j.io.InputFiles;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -79,14 +77,12 @@ public final class SafetensorsFile implements Safetensors {
             // safetensors is little-endian and tensors are zero-copy views in native order.
             throw new UnsupportedOperationException("safetensors tensors are little-endian; this machine is big-endian");
         }
-        if (Files.isDirectory(path)) throw new IOException(path + ": is a directory, not a .safetensors file");
+        FileChannel channel = InputFiles.channel(path); // refuses folders, FIFOs and devices before opening
         Arena arena = Arena.ofShared();
         try {
             MemorySegment bytes;
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            try (FileChannel ch = channel) {
                 bytes = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            } catch (NoSuchFileException e) {
-                throw new NoSuchFileException(path.toString(), null, "no such file");
             } catch (AccessDeniedException e) {
                 throw new AccessDeniedException(path.toString(), null, "permission denied");
             }

@@ -1,15 +1,14 @@
 package org.crs4j.tensor.io;
 
-import java.io.IOException;
 import java.nio.file.Path;
+import org.crs4j.io.FileFormatException;
 
 /**
  * A safetensors file or sharded index that breaks the format. The message names the file, and where it applies the
  * tensor and the header field, so that one line tells a user what is wrong and where:
  * {@code model.safetensors: tensor "lm_head.weight": shape: 3 x 4 F32 is 48 bytes but data_offsets span 40}.
  */
-public final class SafetensorsFormatException extends IOException {
-    private final Path file;
+public final class SafetensorsFormatException extends FileFormatException {
     private final String tensor;
     private final String field;
 
@@ -24,14 +23,13 @@ public final class SafetensorsFormatException extends IOException {
     }
 
     public SafetensorsFormatException(Path file, String tensor, String field, String problem, Throwable cause) {
-        super(format(file, tensor, field, problem), cause);
-        this.file = file;
+        super(file, format(tensor, field, problem), cause);
         this.tensor = tensor;
         this.field = field;
     }
 
-    private static String format(Path file, String tensor, String field, String problem) {
-        StringBuilder sb = new StringBuilder().append(file).append(": ");
+    private static String format(String tensor, String field, String problem) {
+        StringBuilder sb = new StringBuilder();
         if (tensor != null) sb.append("tensor ").append(quote(tensor)).append(": ");
         if (field != null) sb.append(field).append(": ");
         return sb.append(problem).toString();
@@ -49,10 +47,6 @@ public final class SafetensorsFormatException extends IOException {
         }
         if (shown < s.length()) sb.append("...");
         return sb.append('"').toString();
-    }
-
-    public Path file() {
-        return file;
     }
 
     /** The tensor whose entry is malformed, or null when the problem is not about one tensor. */

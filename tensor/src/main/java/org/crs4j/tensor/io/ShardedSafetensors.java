@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.crs4j.io.InputFiles;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -76,10 +77,11 @@ public final class ShardedSafetensors implements Safetensors {
                         "shard " + SafetensorsFormatException.quote(shard) + " is not a file inside the index's folder");
             }
             Path shown = index.resolveSibling(shard);
-            if (!Files.isRegularFile(resolved)) {
+            if (!Files.exists(resolved)) {
                 throw new SafetensorsFormatException(index, example, "weight_map", "shard " + shown
                         + " does not exist (the index puts " + e.getValue().size() + " tensor(s) in it)");
             }
+            InputFiles.requireFile(resolved); // a folder or FIFO named like a shard is refused by what it is
             shardPaths.put(shard, shown);
         }
 
@@ -122,7 +124,7 @@ public final class ShardedSafetensors implements Safetensors {
 
     /** Parses the index JSON; fills {@code metadata} and returns the weight map in file order. */
     private static Map<String, String> readIndex(Path index, Map<String, String> metadata) throws IOException {
-        if (Files.isDirectory(index)) throw new IOException(index + ": is a directory, not a sharded index");
+        InputFiles.requireFile(index);
         byte[] raw;
         try {
             long size = Files.size(index);

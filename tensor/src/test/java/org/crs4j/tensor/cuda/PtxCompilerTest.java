@@ -36,6 +36,21 @@ class PtxCompilerTest {
         assertTrue(PtxCompiler.version().matches("\\d+\\.\\d+"), PtxCompiler.version());
     }
 
+    /** Every module of the CUDA backend, as the tests' H100 and A100 would load it from a cubin. */
+    @Test
+    void everyBackendModuleCompilesForAmpereAndHopper() {
+        for (String module : CudaModules.NAMES) {
+            for (String gpu : new String[] {"sm_80", "sm_90"}) {
+                byte[] cubin = PtxCompiler.cubin(module + ".ptx", gpu);
+                assertArrayEquals(new byte[] {0x7f, 'E', 'L', 'F'}, java.util.Arrays.copyOf(cubin, 4), module + " " + gpu);
+                String image = new String(cubin, StandardCharsets.ISO_8859_1);
+                for (String kernel : CudaModules.signatures(module).names()) {
+                    assertTrue(image.contains(kernel), module + " " + gpu + ": kernel " + kernel + " is in the image");
+                }
+            }
+        }
+    }
+
     @Test
     void anUnknownKernelIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PtxCompiler.kernel("nope.ptx"));

@@ -3,6 +3,7 @@ package org.crs4j.tensor.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -242,9 +243,21 @@ class SafetensorsValidationTest {
     }
 
     @Test
-    void directoryAndMissingFileGiveClearIoErrors() throws IOException {
+    void directoryMissingFileAndFifoGiveClearIoErrors() throws Exception {
         IOException e = assertThrows(IOException.class, () -> SafetensorsFile.open(dir));
-        assertTrue(e.getMessage().contains("is a directory"), e.getMessage());
+        assertEquals(dir + ": is a folder, not a file", e.getMessage());
+        Path fifo = dir.resolve("pipe.safetensors");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            // opening a FIFO would wait for a writer forever: `crs4j tensors` on one used to hang
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> {
+                IOException f = assertThrows(IOException.class, () -> Safetensors.open(fifo));
+                assertEquals(fifo + ": is a named pipe (FIFO), not a regular file or folder: crs4j reads only those", f.getMessage());
+                Files.delete(fifo);
+                new ProcessBuilder("mkfifo", dir.resolve(Safetensors.SINGLE_FILE).toString()).start().waitFor();
+                f = assertThrows(IOException.class, () -> Safetensors.open(dir));
+                assertTrue(f.getMessage().startsWith(dir.resolve(Safetensors.SINGLE_FILE) + ": is a named pipe"), f.getMessage());
+            });
+        }
         Path missing = dir.resolve("missing.safetensors");
         e = assertThrows(IOException.class, () -> SafetensorsFile.open(missing));
         assertEquals(missing + ": no such file", e.getMessage());

@@ -2,6 +2,7 @@ package org.crs4j.tensor.testing;
 
 import java.util.SplittableRandom;
 import org.crs4j.tensor.DType;
+import org.crs4j.tensor.Device;
 import org.crs4j.tensor.Tensor;
 
 /**
@@ -10,9 +11,20 @@ import org.crs4j.tensor.Tensor;
  */
 public final class RandomTensors {
     private final SplittableRandom rng;
+    private final Device device;
 
     public RandomTensors(long seed) {
+        this(seed, Device.CPU);
+    }
+
+    /** Inputs made on {@code device} (in random layouts there): the op tests run on each backend this way. */
+    public RandomTensors(long seed, Device device) {
         this.rng = new SplittableRandom(seed);
+        this.device = device;
+    }
+
+    public Device device() {
+        return device;
     }
 
     public SplittableRandom rng() {
@@ -35,7 +47,7 @@ public final class RandomTensors {
         int n = Ref.numel(shape);
         double[] v = new double[n];
         for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * rng.nextDouble();
-        return withRandomLayout(Tensor.of(v, shape).to(dtype));
+        return withRandomLayout(Tensor.of(v, shape).to(dtype).toDevice(device));
     }
 
     public Tensor uniform(int[] shape, double lo, double hi) {
@@ -47,14 +59,14 @@ public final class RandomTensors {
         int n = Ref.numel(shape);
         long[] v = new long[n];
         for (int i = 0; i < n; i++) v[i] = lo + (long) (rng.nextDouble() * (hi - lo));
-        return withRandomLayout(Tensor.of(v, shape).to(dtype));
+        return withRandomLayout(Tensor.of(v, shape).to(dtype).toDevice(device));
     }
 
     public Tensor mask(int[] shape, double pTrue) {
         int n = Ref.numel(shape);
         boolean[] v = new boolean[n];
         for (int i = 0; i < n; i++) v[i] = rng.nextDouble() < pTrue;
-        return withRandomLayout(Tensor.ofBool(v, shape));
+        return withRandomLayout(Tensor.ofBool(v, shape).toDevice(device));
     }
 
     /**
@@ -73,7 +85,7 @@ public final class RandomTensors {
         int[] big = t.shape();
         int d = rng.nextInt(t.dim());
         big[d] = big[d] * 2 + 1;
-        Tensor buffer = Tensor.zeros(t.dtype(), big);
+        Tensor buffer = t.backend().zeros(t.dtype(), big); // on t's device
         Tensor view = buffer.slice(d, 1, big[d], 2);
         if (view.size(d) != t.size(d)) view = view.narrow(d, 0, t.size(d));
         view.copyFrom(t);

@@ -32,6 +32,7 @@ public final class Ref {
 
     /** Reads every element of t (any strides, any dtype) by index. */
     public static Ref of(Tensor t) {
+        t = t.toDevice(org.crs4j.tensor.Device.CPU); // one download for a GPU tensor, not one per element
         int[] shape = t.shape();
         Ref r = zeros(shape);
         int[] idx = new int[shape.length];

@@ -49,7 +49,8 @@ public record RerankSettings(int candidates, int listLength, int contextTurns, S
         }
         String source = "rerank.properties";
         if (override != null) {
-            if (!Files.isRegularFile(override)) throw new IllegalArgumentException("--settings " + override + ": no such file");
+            String problem = org.crs4j.io.InputFiles.problem(override); // a FIFO is named as one, not taken for missing
+            if (problem != null) throw new IllegalArgumentException("--settings " + override + ": " + problem);
             Properties o = new Properties();
             try (Reader r = Files.newBufferedReader(override, StandardCharsets.UTF_8)) {
                 o.load(r);
