@@ -96,6 +96,16 @@ final class TestServer implements AutoCloseable {
             }
 
             @Override
+            public org.crs4j.models.generation.ContextWindow context() {
+                return d.context();
+            }
+
+            @Override
+            public long sessionBytes(int rows, int promptLength, int maxNewTokens) {
+                return d.sessionBytes(rows, promptLength, maxNewTokens);
+            }
+
+            @Override
             public DecodingSession start(int[][] prompts, int maxNewTokens) {
                 DecodingSession s = d.start(prompts, maxNewTokens);
                 return new DecodingSession() {
