@@ -38,14 +38,14 @@ public record ServeLimits(long maxBodyBytes, int maxTokens, int maxBatch, int ma
     public static final int T5_CONTEXT = 512;
 
     public ServeLimits {
-        if (maxBodyBytes < 1024) throw new IllegalArgumentException("--max-body must be at least 1024 bytes, got " + maxBodyBytes);
-        if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be >= 1, got " + maxTokens);
-        if (maxBatch < 1 || maxBatch > 256) throw new IllegalArgumentException("--batch must be in 1..256, got " + maxBatch);
-        if (maxQueue < 0) throw new IllegalArgumentException("--queue must be >= 0, got " + maxQueue);
-        if (gatherWindow.isNegative()) throw new IllegalArgumentException("--batch-window must be >= 0, got " + gatherWindow);
-        if (requestTimeout.isNegative() || requestTimeout.isZero()) throw new IllegalArgumentException("--timeout must be > 0, got " + requestTimeout);
-        if (maxConnections < 1) throw new IllegalArgumentException("--max-connections must be >= 1, got " + maxConnections);
-        if (idleTimeout.toMillis() < 1) throw new IllegalArgumentException("idle timeout must be at least 1 ms, got " + idleTimeout);
+        if (maxBodyBytes < 1024) throw new IllegalArgumentException("--max-body: must be at least 1024 bytes, got " + maxBodyBytes);
+        if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens: must be >= 1, got " + maxTokens);
+        if (maxBatch < 1 || maxBatch > 256) throw new IllegalArgumentException("--batch: must be in 1..256, got " + maxBatch);
+        if (maxQueue < 0) throw new IllegalArgumentException("--queue: must be >= 0, got " + maxQueue);
+        if (gatherWindow.isNegative()) throw new IllegalArgumentException("--batch-window-ms: must be >= 0, got " + gatherWindow);
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) throw new IllegalArgumentException("--timeout: must be > 0, got " + requestTimeout);
+        if (maxConnections < 1) throw new IllegalArgumentException("--max-connections: must be >= 1, got " + maxConnections);
+        if (idleTimeout.toMillis() < 1) throw new IllegalArgumentException("idle timeout: must be at least 1 ms, got " + idleTimeout);
     }
 
     public static ServeLimits defaults() {

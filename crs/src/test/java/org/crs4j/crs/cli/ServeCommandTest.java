@@ -46,8 +46,8 @@ class ServeCommandTest {
         oneLine(none, "crs4j serve: ", "no/such/folder/here", "no such folder or file");
         assertEquals(1, none.err().strip().lines().count(), none.err());
         String model = stories().toString();
-        oneLine(MainTokenizeTest.main("", "serve", "--model", model, "--batch", "0"), "--batch must be in 1..256");
-        oneLine(MainTokenizeTest.main("", "serve", "--model", model, "--queue", "-1"), "--queue must be >= 0");
+        oneLine(MainTokenizeTest.main("", "serve", "--model", model, "--batch", "0"), "--batch: must be in 1..256");
+        oneLine(MainTokenizeTest.main("", "serve", "--model", model, "--queue", "-1"), "--queue: must be >= 0");
         oneLine(MainTokenizeTest.main("", "serve", "--model", model, "--port", "http"), "--port");
         oneLine(MainTokenizeTest.main("", "serve", "--model", model, "--chat-format", "jinja2"), "--chat-format jinja2", "chatml");
         oneLine(MainTokenizeTest.main("", "serve", "--model", model, "--model", model), "two models", "--name");
