@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         description = "Pure-Java deep learning and LLM-enhanced conversational recommender systems.",
         subcommands = {InfoCommand.class, TensorsCommand.class, org.crs4j.data.cli.DataCommand.class,
                 org.crs4j.models.cli.TokenizeCommand.class, org.crs4j.models.cli.GenerateCommand.class,
-                TrainCommand.class, EvalCommand.class, ScoreCommand.class, DiagnoseCommand.class, LlmcrsCommand.class})
+                TrainCommand.class, EvalCommand.class, ScoreCommand.class, DiagnoseCommand.class, LlmcrsCommand.class,
+                ServeCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
