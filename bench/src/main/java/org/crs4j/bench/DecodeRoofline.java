@@ -98,9 +98,9 @@ public final class DecodeRoofline {
                 ratio[r] = 100 * tps[r] / limit[r];
             }
             System.out.printf("crs4j decode, median (min-max) over %d runs: %s tokens/s; bandwidth %s GB/s -> limit %s tokens/s;"
-                            + " decode = %s%% of the same run's limit%n", runs, Spread.of(tps).format("%.2f"),
+                            + " decode / the same run's limit %s%n", runs, Spread.of(tps).format("%.2f"),
                     Spread.of(Arrays.stream(bw).map(x -> x / 1e9).toArray()).format("%.2f"),
-                    Spread.of(limit).format("%.2f"), Spread.of(ratio).format("%.0f"));
+                    Spread.of(limit).format("%.2f"), Spread.of(ratio).format("%.0f%%"));
         }
     }
 
