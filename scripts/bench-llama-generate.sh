@@ -43,7 +43,7 @@ else
   echo "-- llama2.c run.c: skipped (set LLAMA2C_DIR to a llama2.c checkout to compare)"
 fi
 # "NAME tokens/s: best B median M ..." and "NAME tokens per CPU-second: best B median M" -> the medians
-median() { sed -n "s/^$1 $2: best [0-9.]* median \([0-9.]*\).*/\1/p" "$3"; }
+median() { sed -n "s|^$1 $2: best [0-9.]* median \([0-9.]*\).*|\1|p" "$3"; }
 crs4j_side() {
   for t in 1 2; do
     $java -Dcrs4j.threads=$t -cp "$jar" org.crs4j.bench.GenerateBench "$stories/stories260K.bin" "$tokens" "$runs" "$stories/tok512.bin" "$warmup" \

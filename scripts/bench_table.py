@@ -39,6 +39,10 @@ def main():
             if len(fields) != 4:
                 sys.exit(f"bench_table.py: {args.results}: line {n}: expected CASE, SIDE, REPEAT, VALUE, got {line!r}")
             case, side, repeat, value = fields
+            try:
+                float(value)
+            except ValueError:
+                sys.exit(f"bench_table.py: {args.results}: line {n}: {case} / {side}: value {value!r} is not a number")
             if case not in values:
                 cases.append(case)
                 values[case] = {}
