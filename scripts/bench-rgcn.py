@@ -16,40 +16,16 @@ torch loaded (Debian's torch links libblas.so.3, which is the slow reference BLA
 the peak resident memory (ru_maxrss).
 """
 import argparse
-import json
 import resource
-import struct
 import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from torch_peer import blas_library, read_graph, segments
+
 DIM, BATCH, CONTEXT = 128, 32, 8
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    meta = header.pop("__metadata__", {})
-    types = {"I32": np.int32, "I64": np.int64, "F32": np.float32}
-    out = {k: torch.from_numpy(np.frombuffer(data[v["data_offsets"][0]:v["data_offsets"][1]],
-                                             dtype=types[v["dtype"]]).reshape(v["shape"]).copy()).long()
-           for k, v in header.items()}
-    return out, meta
-
-
-def segments(src, dst, rel, nodes, relations):
-    """Edges sorted by (relation, destination); one segment per distinct pair (what crs4j's RelationalGraph does)."""
-    key = rel * nodes + dst
-    order = torch.argsort(key, stable=True)
-    key, src = key[order], src[order]
-    uniq, seg = torch.unique_consecutive(key, return_inverse=True)
-    seg_rel, seg_dst = uniq // nodes, uniq % nodes
-    offsets = torch.searchsorted(seg_rel, torch.arange(relations + 1)).tolist()
-    return src, seg, seg_dst, offsets
 
 
 class Encoder(torch.nn.Module):
@@ -70,13 +46,6 @@ class Encoder(torch.nn.Module):
         transformed = torch.cat([part @ w for part, w in
                                  zip(summed.split(sizes), self.weight.unbind(0))])  # [S, 128]
         return (x @ self.root).index_add(0, seg_dst, transformed) + self.bias       # [N, 128]
-
-
-def blas_library():
-    torch.ones(64, 64) @ torch.ones(64, 64)
-    with open("/proc/self/maps") as f:
-        libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line})
-    return ", ".join(libs) or "(none found)"
 
 
 def run(variant, graph, steps):
@@ -127,7 +96,7 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    graph = read_safetensors(args.graph)
+    graph = read_graph(args.graph)
     meta = graph[1]
     print(f"pytorch {torch.__version__}, {torch.get_num_threads()} threads, BLAS: {blas_library()}")
     best, best_min = None, None

@@ -18,6 +18,8 @@ import time
 sys.dont_write_bytecode = True
 import torch  # noqa: E402
 
+from torch_peer import blas_library  # noqa: E402
+
 
 class RMSNorm(torch.nn.Module):
     def __init__(self, dim, eps):
@@ -63,15 +65,6 @@ class Block(torch.nn.Module):
         x = x + self.o(o)
         m = self.n2(x)
         return x + self.down(torch.nn.functional.silu(self.gate(m)) * self.up(m))
-
-
-def blas_library():
-    """The BLAS shared objects torch loaded (Debian's torch links libblas.so.3: the slow reference BLAS unless
-    OpenBLAS provides it)."""
-    torch.ones(64, 64) @ torch.ones(64, 64)
-    with open("/proc/self/maps") as f:
-        libs = sorted({line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line})
-    return ", ".join(libs) or "(none found)"
 
 
 def main():

@@ -80,6 +80,32 @@ public record RgcnGraph(int nodes, int relations, int[] src, int[] dst, int[] re
         return src.length;
     }
 
+    /**
+     * A graph {@code factor} times larger with the same structure: {@code factor} copies of the nodes, and every edge
+     * (s, d, r) once per copy c, into d's copy c, from s's copy in a random one, so that the copies are wired together
+     * rather than disjoint. Each node keeps its in-degree per relation exactly, the relation mix and the heavy-tailed
+     * degrees are the original's, and the sources of a destination are scattered over the whole larger graph (no
+     * locality the original lacks). Deterministic for a given seed.
+     */
+    public RgcnGraph scaled(int factor, long seed) {
+        if (factor < 1 || (long) nodes * factor > Integer.MAX_VALUE || (long) edges() * factor > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cannot scale a graph of " + nodes + " nodes and " + edges() + " edges by " + factor);
+        }
+        SplittableRandom r = new SplittableRandom(seed);
+        int e = edges();
+        int[] s2 = new int[e * factor], d2 = new int[e * factor], r2 = new int[e * factor];
+        for (int c = 0; c < factor; c++) {
+            for (int i = 0; i < e; i++) {
+                int k = c * e + i;
+                d2[k] = dst[i] + c * nodes;
+                s2[k] = src[i] + r.nextInt(factor) * nodes;
+                r2[k] = rel[i];
+            }
+        }
+        return new RgcnGraph(nodes * factor, relations, s2, d2, r2, description + ", scaled x" + factor
+                + " (copies wired at random, seed " + seed + ")");
+    }
+
     // ------------------------------------------------------------------ the file the PyTorch script reads
 
     public void write(Path file) throws IOException {
@@ -110,13 +136,29 @@ public record RgcnGraph(int nodes, int relations, int[] src, int[] dst, int[] re
         return read(file);
     }
 
-    /** {@code RgcnGraph OUT.safetensors [DATA_DIR]}: writes the benchmark graph (default data dir ../shared/data). */
+    /**
+     * {@code RgcnGraph OUT.safetensors [DATA_DIR [FACTOR]]}: writes the benchmark graph (default data dir
+     * ../shared/data), {@link #scaled} by FACTOR when given.
+     */
     public static void main(String[] args) throws IOException {
-        if (args.length < 1) {
-            System.err.println("usage: RgcnGraph OUT.safetensors [DATA_DIR]");
+        if (args.length < 1 || args.length > 3) {
+            System.err.println("usage: RgcnGraph OUT.safetensors [DATA_DIR [FACTOR]]");
             System.exit(2);
         }
         RgcnGraph g = redialOrSynthetic(Path.of(args.length > 1 ? args[1] : "../shared/data"));
+        if (args.length > 2) {
+            int factor;
+            try {
+                factor = Integer.parseInt(args[2]);
+            } catch (NumberFormatException e) {
+                factor = 0;
+            }
+            if (factor < 1) {
+                System.err.println("RgcnGraph: FACTOR: expected a positive integer, got " + args[2]);
+                System.exit(2);
+            }
+            g = g.scaled(factor, 2018);
+        }
         g.write(Path.of(args[0]));
         System.out.println(args[0] + ": " + g.nodes + " nodes, " + g.relations + " relations, " + g.edges() + " edges ("
                 + g.description + ")");

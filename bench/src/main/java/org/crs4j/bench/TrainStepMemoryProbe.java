@@ -5,6 +5,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.management.NotificationEmitter;
@@ -86,6 +87,7 @@ public final class TrainStepMemoryProbe {
             w.update().run();
         }
         AtomicLong peakAfterGc = new AtomicLong();
+        AtomicInteger notified = new AtomicInteger(), fullGcs = new AtomicInteger();
         java.util.Set<String> heapPools = new java.util.HashSet<>();
         for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == java.lang.management.MemoryType.HEAP) heapPools.add(pool.getName());
@@ -94,27 +96,46 @@ public final class TrainStepMemoryProbe {
             ((NotificationEmitter) gc).addNotificationListener((n, handback) -> {
                 if (!n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) return;
                 var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+                notified.incrementAndGet();
                 if (!info.getGcAction().contains("major")) return; // after a minor GC the old generation holds garbage
+                fullGcs.incrementAndGet();
                 long used = info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
                         .filter(e -> heapPools.contains(e.getKey())).mapToLong(e -> e.getValue().getUsed()).sum();
                 peakAfterGc.accumulateAndGet(used, Math::max);
             }, null, null);
         }
+        long collections = collections();
         long allocated = threads.getTotalThreadAllocatedBytes();
         long t0 = System.nanoTime();
         for (int i = 1; i < steps; i++) w.step().run();
         long ms = (System.nanoTime() - t0) / 1_000_000 / Math.max(1, steps - 1);
         allocated = (threads.getTotalThreadAllocatedBytes() - allocated) / Math.max(1, steps - 1);
+        // GC notifications arrive on another thread, after the collection: wait (briefly) for all of the steps' ones
+        long expected = collections() - collections;
+        for (long deadline = System.nanoTime() + 2_000_000_000L; notified.get() < expected && System.nanoTime() < deadline; ) {
+            Thread.onSpinWait();
+        }
         System.out.println(w.description());
         System.out.printf("live heap before a step (parameters, AdamW state, inputs): %.1f MiB%n", before / 1048576.0);
         if (afterForward >= 0) {
             System.out.printf("live heap after forward (+ saved activations):           %.1f MiB%n", afterForward / 1048576.0);
             System.out.printf("live heap after backward (+ gradients):                  %.1f MiB%n", afterBackward / 1048576.0);
         }
-        System.out.printf("largest live heap after a full GC during %d steps:       %.1f MiB%n", steps - 1,
-                peakAfterGc.get() / 1048576.0);
+        if (fullGcs.get() == 0) {
+            System.out.printf("largest live heap after a full GC during %d steps:       not measured (no full GC: the heap"
+                    + " is large enough; run with a small -Xmx)%n", steps - 1);
+        } else {
+            System.out.printf("largest live heap after a full GC during %d steps:       %.1f MiB (%d full GCs)%n", steps - 1,
+                    peakAfterGc.get() / 1048576.0, fullGcs.get());
+        }
         System.out.printf("allocated per step (all threads):                         %.1f MiB (a step took %d ms)%n",
                 allocated / 1048576.0, ms);
+    }
+
+    private static long collections() {
+        long n = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+        return n;
     }
 
     private static long live(MemoryMXBean mem) {

@@ -4,6 +4,7 @@ import static org.crs4j.tensor.cpu.FloatRuns.F;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Shape;
 import org.crs4j.tensor.Tensor;
@@ -149,7 +150,8 @@ final class AttentionKernel {
         if (n >= L) {
             FloatVector a = FloatVector.zero(F);
             for (; p + L <= n; p += L) a = FloatVector.fromArray(F, w, wo + p).fma(FloatVector.fromArray(F, x, xo + p), a);
-            sum = VectorMath.sumLanes(a);
+            for (VectorShuffle<Float> h : VectorMath.HALVES) a = a.add(a.rearrange(h));
+            sum = a.lane(0);
         }
         for (; p < n; p++) sum = Math.fma(w[wo + p], x[xo + p], sum);
         return sum;

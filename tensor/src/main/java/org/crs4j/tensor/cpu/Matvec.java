@@ -1,16 +1,17 @@
 package org.crs4j.tensor.cpu;
 
+import static jdk.incubator.vector.VectorOperators.B2F;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static org.crs4j.tensor.cpu.FloatRuns.F;
 import static org.crs4j.tensor.cpu.FloatRuns.I;
 import static org.crs4j.tensor.cpu.FloatRuns.LE;
+import static org.crs4j.tensor.cpu.VectorMath.HALVES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import org.crs4j.tensor.DType;
 
@@ -317,7 +318,8 @@ public final class Matvec {
         }
         for (; p < len; p += L) a0 = FloatVector.fromArray(F, w, o + p).fma(FloatVector.fromArray(F, x, xo + p), a0);
         a0 = a0.add(a1).add(a2.add(a3));
-        return VectorMath.sumLanes(a0);
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     /**
@@ -334,12 +336,7 @@ public final class Matvec {
             a2 = FloatVector.fromArray(F, w, o2 + p).fma(xv, a2);
             a3 = FloatVector.fromArray(F, w, o3 + p).fma(xv, a3);
         }
-        sumLanes4(a0, a1, a2, a3, sums);
-    }
-
-    /** Four rows' {@link VectorMath#sumLanes}, interleaved so that the four chains of adds overlap. */
-    private static void sumLanes4(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] sums) {
-        for (VectorShuffle<Float> h : VectorMath.HALVES) {
+        for (VectorShuffle<Float> h : HALVES) { // the four rows' lane sums, interleaved so that the chains overlap
             a0 = a0.add(a0.rearrange(h));
             a1 = a1.add(a1.rearrange(h));
             a2 = a2.add(a2.rearrange(h));
@@ -354,7 +351,8 @@ public final class Matvec {
     private static float dot1(float[] w, int o, float[] x, int xo, int len) {
         FloatVector a0 = FloatVector.zero(F);
         for (int p = 0; p < len; p += L) a0 = FloatVector.fromArray(F, w, o + p).fma(FloatVector.fromArray(F, x, xo + p), a0);
-        return VectorMath.sumLanes(a0);
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     /** {@link #dot4} over F32 rows in a native segment (byte offset b, rows rowBytes apart), read in place. */
@@ -368,7 +366,16 @@ public final class Matvec {
             a2 = FloatVector.fromMemorySegment(F, seg, b2 + 4L * p, LE).fma(xv, a2);
             a3 = FloatVector.fromMemorySegment(F, seg, b3 + 4L * p, LE).fma(xv, a3);
         }
-        sumLanes4(a0, a1, a2, a3, sums);
+        for (VectorShuffle<Float> h : HALVES) { // the four rows' lane sums, interleaved so that the chains overlap
+            a0 = a0.add(a0.rearrange(h));
+            a1 = a1.add(a1.rearrange(h));
+            a2 = a2.add(a2.rearrange(h));
+            a3 = a3.add(a3.rearrange(h));
+        }
+        sums[0] = a0.lane(0);
+        sums[1] = a1.lane(0);
+        sums[2] = a2.lane(0);
+        sums[3] = a3.lane(0);
     }
 
     private static float dot1(MemorySegment seg, long b, float[] x, int xo, int len) {
@@ -376,7 +383,8 @@ public final class Matvec {
         for (int p = 0; p < len; p += L) {
             a0 = FloatVector.fromMemorySegment(F, seg, b + 4L * p, LE).fma(FloatVector.fromArray(F, x, xo + p), a0);
         }
-        return VectorMath.sumLanes(a0);
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     /**
@@ -404,7 +412,8 @@ public final class Matvec {
             a1 = v0.and(HIGH_HALF).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + p + L), a1);
         }
         a0 = a0.add(a1).add(a2.add(a3));
-        return VectorMath.sumLanes(a0);
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     private static final int HIGH_HALF = 0xFFFF0000;
@@ -413,7 +422,8 @@ public final class Matvec {
      * Q8_0 weights: {@code blocks} whole blocks from element e (a block boundary) of the quants, scales from index sb,
      * against x[xo ..]. Per block, the int8 quants widen to F32 (sign extension and conversion: exact), their products
      * with x are summed in a block accumulator, and that is multiplied by the block's scale into the running sum: one
-     * multiply per 32 weights instead of 32. Two blocks per step feed two accumulators.
+     * multiply per 32 weights instead of 32. Two blocks per step feed two accumulators. The widening is written out
+     * at each load rather than in a helper: a vector returned by a call C2 does not inline is boxed.
      */
     private static float dotQ8(MemorySegment q, long e, float[] scales, int sb, float[] x, int xo, int blocks) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
@@ -421,11 +431,15 @@ public final class Matvec {
         for (; c + 2 <= blocks; c += 2) {
             long o = e + (long) c * Q8.BLOCK;
             int xp = xo + c * Q8.BLOCK;
-            FloatVector t0 = widen(q, o).mul(FloatVector.fromArray(F, x, xp));
-            FloatVector t1 = widen(q, o + Q8.BLOCK).mul(FloatVector.fromArray(F, x, xp + Q8.BLOCK));
+            FloatVector t0 = ((FloatVector) ByteVector.fromMemorySegment(Q8.B, q, o, LE).convertShape(B2F, F, 0))
+                    .mul(FloatVector.fromArray(F, x, xp));
+            FloatVector t1 = ((FloatVector) ByteVector.fromMemorySegment(Q8.B, q, o + Q8.BLOCK, LE).convertShape(B2F, F, 0))
+                    .mul(FloatVector.fromArray(F, x, xp + Q8.BLOCK));
             for (int v = 1; v < Q8.VPB; v++) {
-                t0 = widen(q, o + v * L).fma(FloatVector.fromArray(F, x, xp + v * L), t0);
-                t1 = widen(q, o + Q8.BLOCK + v * L).fma(FloatVector.fromArray(F, x, xp + Q8.BLOCK + v * L), t1);
+                t0 = ((FloatVector) ByteVector.fromMemorySegment(Q8.B, q, o + v * L, LE).convertShape(B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, xp + v * L), t0);
+                t1 = ((FloatVector) ByteVector.fromMemorySegment(Q8.B, q, o + Q8.BLOCK + v * L, LE).convertShape(B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, xp + Q8.BLOCK + v * L), t1);
             }
             a0 = t0.fma(FloatVector.broadcast(F, scales[sb + c]), a0);
             a1 = t1.fma(FloatVector.broadcast(F, scales[sb + c + 1]), a1);
@@ -433,17 +447,17 @@ public final class Matvec {
         if (c < blocks) {
             long o = e + (long) c * Q8.BLOCK;
             int xp = xo + c * Q8.BLOCK;
-            FloatVector t0 = widen(q, o).mul(FloatVector.fromArray(F, x, xp));
-            for (int v = 1; v < Q8.VPB; v++) t0 = widen(q, o + v * L).fma(FloatVector.fromArray(F, x, xp + v * L), t0);
+            FloatVector t0 = ((FloatVector) ByteVector.fromMemorySegment(Q8.B, q, o, LE).convertShape(B2F, F, 0))
+                    .mul(FloatVector.fromArray(F, x, xp));
+            for (int v = 1; v < Q8.VPB; v++) {
+                t0 = ((FloatVector) ByteVector.fromMemorySegment(Q8.B, q, o + v * L, LE).convertShape(B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, xp + v * L), t0);
+            }
             a0 = t0.fma(FloatVector.broadcast(F, scales[sb + c]), a0);
         }
         a0 = a0.add(a1);
-        return VectorMath.sumLanes(a0);
-    }
-
-    /** L int8 quants from byte e, as floats. Always inlined (a tiny static method): the vector never crosses a call. */
-    private static FloatVector widen(MemorySegment q, long e) {
-        return (FloatVector) ByteVector.fromMemorySegment(Q8.B, q, e, LE).convertShape(VectorOperators.B2F, F, 0);
+        for (VectorShuffle<Float> h : HALVES) a0 = a0.add(a0.rearrange(h));
+        return a0.lane(0);
     }
 
     // ------------------------------------------------------------------ column-major W: axpy over columns

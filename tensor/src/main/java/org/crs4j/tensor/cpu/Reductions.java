@@ -3,6 +3,7 @@ package org.crs4j.tensor.cpu;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.ReduceOp;
 import org.crs4j.tensor.Tensor;
@@ -118,7 +119,9 @@ final class Reductions {
                 a3 = a3.add(FloatVector.fromArray(VectorMath.F, x, from + j + 3 * L));
             }
             for (int bound = n - L + 1; j < bound; j += L) a0 = a0.add(FloatVector.fromArray(VectorMath.F, x, from + j));
-            acc = VectorMath.sumLanes(a0.add(a1).add(a2.add(a3)));
+            a0 = a0.add(a1).add(a2.add(a3));
+            for (VectorShuffle<Float> h : VectorMath.HALVES) a0 = a0.add(a0.rearrange(h));
+            acc = a0.lane(0);
             for (; j < n; j++) acc += x[from + j];
             return acc;
         }

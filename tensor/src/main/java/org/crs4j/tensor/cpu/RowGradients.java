@@ -1,6 +1,7 @@
 package org.crs4j.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.ReduceOp;
@@ -70,7 +71,8 @@ final class RowGradients {
             FloatVector gv = FloatVector.fromArray(F, g, gi + j);
             acc = log ? acc.add(gv) : gv.fma(FloatVector.fromArray(F, y, yi + j), acc);
         }
-        float dot = VectorMath.sumLanes(acc);
+        for (VectorShuffle<Float> h : VectorMath.HALVES) acc = acc.add(acc.rearrange(h));
+        float dot = acc.lane(0);
         for (; j < n; j++) dot = log ? dot + g[gi + j] : Math.fma(g[gi + j], y[yi + j], dot);
         FloatVector vdot = FloatVector.broadcast(F, dot);
         j = 0;
@@ -165,7 +167,11 @@ final class RowGradients {
             sg = sg.add(gv);
             sgx = gv.fma(xh, sgx);
         }
-        float sumG = VectorMath.sumLanes(sg), sumGx = VectorMath.sumLanes(sgx);
+        for (VectorShuffle<Float> h : VectorMath.HALVES) {
+            sg = sg.add(sg.rearrange(h));
+            sgx = sgx.add(sgx.rearrange(h));
+        }
+        float sumG = sg.lane(0), sumGx = sgx.lane(0);
         for (; j < n; j++) {
             float gv = w != null ? g[gi + j] * w[wo + j] : g[gi + j];
             float xh = (x[xi + j] - mean) * r;

@@ -2,6 +2,7 @@ package org.crs4j.tensor.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Tensor;
 
@@ -49,7 +50,8 @@ final class RowKernels {
             acc = acc.add(e);
             if (!log) e.intoArray(y, yo + j);
         }
-        float sum = VectorMath.sumLanes(acc);
+        for (VectorShuffle<Float> h : VectorMath.HALVES) acc = acc.add(acc.rearrange(h));
+        float sum = acc.lane(0);
         for (; j < n; j++) {
             float e = VectorMath.exp(x[xo + j] - max);
             sum += e;
@@ -160,7 +162,8 @@ final class RowKernels {
             FloatVector d = FloatVector.fromArray(VectorMath.F, x, xo + j).sub(vmean);
             acc = d.fma(d, acc);
         }
-        float ss = VectorMath.sumLanes(acc);
+        for (VectorShuffle<Float> h : VectorMath.HALVES) acc = acc.add(acc.rearrange(h));
+        float ss = acc.lane(0);
         for (; j < n; j++) {
             float d = x[xo + j] - mean;
             ss += d * d;

@@ -31,6 +31,13 @@ final class VectorMath {
      * interpreter and C2, so a sum could change bits as the code warms up), shorter chains than left to right, and no
      * round trip through memory: a vector stored and re-read lane by lane cost 10-20 ns per row in matrix-vector
      * products, about a third of stories260K's decoding time, against 4-7 ns.
+     *
+     * <p>It is the only lane sum kernels use, and each kernel writes it out where it needs it,
+     * {@code for (VectorShuffle<Float> h : HALVES) a = a.add(a.rearrange(h)); sum = a.lane(0);}, instead of calling a
+     * helper: an accumulator carried around a loop that reaches a call C2 does not inline is boxed on every iteration
+     * of that loop. C2 inlined such a helper or not depending on the machine and the order of compilations; when it
+     * did not, the F32 matrix-vector product allocated 75 KB per four rows and ran 2.6 times slower
+     * ({@code KernelBoxingTest} checks the kernels with none of crs4j's methods inlined).
      */
     static final VectorShuffle<Float>[] HALVES = halves();
 
@@ -43,12 +50,6 @@ final class VectorMath {
             h[l] = VectorShuffle.fromOp(F, i -> (i + by) % lanes);
         }
         return h;
-    }
-
-    /** The lanes of v added pairwise in a fixed order (see {@link #HALVES}): the only lane sum kernels use. */
-    static float sumLanes(FloatVector v) {
-        for (VectorShuffle<Float> h : HALVES) v = v.add(v.rearrange(h));
-        return v.lane(0);
     }
 
     static FloatVector unary(UnaryOp op, FloatVector v) {
