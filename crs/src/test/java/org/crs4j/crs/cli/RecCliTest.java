@@ -153,7 +153,10 @@ class RecCliTest {
                 "crs4j train rec: --out " + model + ": already holds a model; pass --resume");
         assertOneLineError(run(withData("train", "rec", "--resume", "--out", model.toString(), "--variant", "kbrd")),
                 "crs4j train rec: --variant kbrd: " + model + " holds a full run; resume it as it is");
-        assertOneLineError(run("train", "rec", "--epochs", "x"), "crs4j train rec: Invalid value for option '--epochs': 'x' is not an int");
+        Run notInt = run("train", "rec", "--epochs", "x");
+        assertEquals(2, notInt.code(), notInt.err());
+        assertEquals(List.of("crs4j train rec: --epochs: 'x' is not an int", "Try 'crs4j train rec --help' for more information."),
+                notInt.errLines());
 
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"dialogue\": \"d\", \"turn\": 1, \"target\": \"a\", \"ranked\": [\"a\"]}\n{oops\n");
