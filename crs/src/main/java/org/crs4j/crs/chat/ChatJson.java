@@ -16,7 +16,8 @@ import org.crs4j.crs.llmcrs.TurnResult;
 public final class ChatJson {
     private ChatJson() {}
 
-    public static ObjectNode of(TurnResult r, CrsSystem crs, Conversation after, NamedTitles.Result named, int maxItems, int maxCards) {
+    /** @param context the dialogue the turn answered: the cards' reasons point to what it mentions */
+    public static ObjectNode of(TurnResult r, CrsSystem crs, Conversation context, NamedTitles.Result named, int maxItems, int maxCards) {
         var env = crs.environment();
         ObjectNode root = TurnJson.of(r, env, maxItems);
         root.put("mode", crs.mode().label());
@@ -24,7 +25,7 @@ public final class ChatJson {
                 || r.trace().fallbacks().stream().anyMatch(f -> f.kind().name().startsWith("RESPONSE_"));
         root.put("expert_output_as_answer", expertText);
         ArrayNode cards = root.putArray("cards");
-        for (CrsSystem.Card c : crs.cards(r, after, maxCards)) {
+        for (CrsSystem.Card c : crs.cards(r, context, maxCards)) {
             ObjectNode o = cards.addObject().put("key", c.key()).put("title", c.title());
             if (c.year() > 0) o.put("year", c.year());
             else o.putNull("year");

@@ -35,6 +35,7 @@ public final class TerminalChat {
     private final PrintWriter out;
     private final List<PreparedTurn> dialogue = new ArrayList<>();
     private TurnResult last;
+    private Conversation lastContext;
 
     public TerminalChat(CrsSystem crs, BufferedReader in, PrintWriter out) {
         this.crs = crs;
@@ -90,6 +91,7 @@ public final class TerminalChat {
             case "/reset" -> {
                 dialogue.clear();
                 last = null;
+                lastContext = null;
                 out.println("(new conversation)");
             }
             case "/trace" -> trace();
@@ -109,7 +111,8 @@ public final class TerminalChat {
         dialogue.add(env.turn(Role.SEEKER, text));
         out.print(ANSWER);
         out.flush();
-        last = crs.turn(new Conversation(List.copyOf(dialogue)), piece -> {
+        lastContext = new Conversation(List.copyOf(dialogue));
+        last = crs.turn(lastContext, piece -> {
             out.print(piece);
             out.flush();
         });
@@ -117,10 +120,9 @@ public final class TerminalChat {
         if (crs.mode() == CrsSystem.Mode.EXPERTS_ONLY) out.println("  [the output of expert " + last.trace().expertId() + "; no LLM]");
         dialogue.add(env.turn(Role.RECOMMENDER, last.response()));
         if (last.items().length > 0) {
-            Conversation context = new Conversation(List.copyOf(dialogue));
             out.println("recommended:");
             int n = 1;
-            for (CrsSystem.Card c : crs.cards(last, context, SHOWN)) {
+            for (CrsSystem.Card c : crs.cards(last, lastContext, SHOWN)) {
                 out.printf(Locale.ROOT, "  %d. %s%s%n", n++, c.title(), c.genres().isEmpty() ? "" : " — " + String.join(", ", c.genres()));
             }
         }
@@ -132,7 +134,7 @@ public final class TerminalChat {
             return;
         }
         int item = last.items()[0];
-        ExpertOutput e = crs.explain(item, new Conversation(List.copyOf(dialogue)));
+        ExpertOutput e = crs.explain(item, lastContext); // reasons from what the user had said, not from the answer itself
         out.println(e.text());
     }
 

@@ -166,9 +166,8 @@ public final class CrsTurnApi {
                 gone.set(true); // the client left; the turn ends on its own, bounded
             }
         });
-        List<PreparedTurn> after = new ArrayList<>(req.dialogue());
-        after.add(crs.environment().turn(Role.RECOMMENDER, r.response()));
-        return ChatJson.of(r, crs, new Conversation(after), named, req.maxItems(), CARDS);
+        // the cards' reasons are what the user said, not what this answer said
+        return ChatJson.of(r, crs, dialogue, named, req.maxItems(), CARDS);
     }
 
     /** What the page shows in its header: dataset, mode, recommender, LLM. */
