@@ -103,12 +103,12 @@ public final class TerminalChat {
 
     private void say(String text) {
         Environment env = crs.environment();
-        NamedTitles.Result named = NamedTitles.of(text, env);
+        NamedTitles.Result named = NamedTitles.of(Role.SEEKER, text, env);
         if (!named.linked().isEmpty())
             out.println("  (linked: " + String.join("; ", named.linked().stream().map(env::title).toList()) + ")");
         for (String u : named.unknown())
             out.println("  (unknown title: \"" + u + "\" is not in the " + env.data().name() + " catalogue)");
-        dialogue.add(env.turn(Role.SEEKER, text));
+        dialogue.add(named.turn());
         out.print(ANSWER);
         out.flush();
         lastContext = new Conversation(List.copyOf(dialogue));

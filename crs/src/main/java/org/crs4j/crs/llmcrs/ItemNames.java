@@ -16,6 +16,17 @@ public final class ItemNames {
 
     /** The item's catalogue index, or -1. */
     public static int resolve(String text, Environment env) {
+        int item = resolveTitle(text, env);
+        if (item >= 0) return item;
+        for (int named : named(text, env)) return named;
+        return -1;
+    }
+
+    /**
+     * The item when the whole text is its title (the first three steps of {@link #resolve}, without looking for a
+     * title inside the text), or -1: what the chat uses on a span the user wrote as a title.
+     */
+    public static int resolveTitle(String text, Environment env) {
         if (text == null || text.isBlank()) return -1;
         var ny = Titles.split(text.strip());
         if (env.db() != null) {
@@ -25,10 +36,7 @@ public final class ItemNames {
                 if (!found.isEmpty()) return found.getFirst().index();
             }
         }
-        int fuzzy = env.titleMatcher().match(text.strip());
-        if (fuzzy >= 0) return fuzzy;
-        for (int item : named(text, env)) return item;
-        return -1;
+        return env.titleMatcher().match(text.strip());
     }
 
     /**

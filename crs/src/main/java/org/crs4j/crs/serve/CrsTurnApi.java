@@ -91,7 +91,7 @@ public final class CrsTurnApi {
                 case "assistant" -> Role.RECOMMENDER;
                 default -> throw ApiError.invalid(at + ".role", at + ".role: \"" + OpenAiRequests.clip(role.textValue()) + "\" is not a role here (user or assistant)");
             };
-            dialogue.add(env.turn(r, content.textValue()));
+            dialogue.add(r == Role.SEEKER ? NamedTitles.of(r, content.textValue(), env).turn() : env.turn(r, content.textValue()));
             if (r == Role.SEEKER) lastUser = content.textValue();
         }
         if (dialogue.getLast().role() != Role.SEEKER)
@@ -157,7 +157,7 @@ public final class CrsTurnApi {
 
     private ObjectNode answer(TurnRequest req, Exchange.EventStream events, AtomicBoolean gone) {
         Conversation dialogue = new Conversation(req.dialogue());
-        NamedTitles.Result named = NamedTitles.of(req.lastUserText(), crs.environment());
+        NamedTitles.Result named = NamedTitles.of(Role.SEEKER, req.lastUserText(), crs.environment());
         TurnResult r = crs.turn(dialogue, events == null ? null : piece -> {
             if (gone.get()) return;
             try {
