@@ -73,7 +73,9 @@ public final class NamedTitles {
         for (Span s : titles) named.add(new int[] {s.start(), env.data().itemEntity()[s.item()], s.item()});
         for (Mention m : env.link(readable)) {
             boolean inside = titles.stream().anyMatch(s -> m.start() < s.end() && m.end() > s.start());
-            if (!inside) named.add(new int[] {m.start(), m.entity(), env.itemOfEntity(m.entity())});
+            if (inside) continue;
+            int item = env.itemOfMention(readable, m);
+            named.add(new int[] {m.start(), item >= 0 && env.data().itemEntity()[item] >= 0 ? env.data().itemEntity()[item] : m.entity(), item});
         }
         named.sort(Comparator.comparingInt(a -> a[0]));
         var items = new it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet();

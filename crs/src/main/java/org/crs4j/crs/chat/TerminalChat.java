@@ -118,6 +118,8 @@ public final class TerminalChat {
         });
         out.println();
         if (crs.mode() == CrsSystem.Mode.EXPERTS_ONLY) out.println("  [the output of expert " + last.trace().expertId() + "; no LLM]");
+        else if (last.trace().fallbacks().stream().anyMatch(f -> f.kind().name().startsWith("RESPONSE_")))
+            out.println("  [the output of expert " + last.trace().expertId() + ": the LLM's answer failed, see /trace]");
         dialogue.add(env.turn(Role.RECOMMENDER, last.response()));
         if (last.items().length > 0) {
             out.println("recommended:");

@@ -47,7 +47,7 @@ public final class ItemNames {
     public static int[] named(String text, Environment env) {
         var out = new it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet();
         for (Mention m : env.link(text)) {
-            int item = env.itemOfEntity(m.entity());
+            int item = env.itemOfMention(text, m);
             if (item >= 0 && writtenAsTitle(text, m.start(), m.end())) out.add(item);
         }
         return out.toIntArray();

@@ -49,15 +49,34 @@ class RedialFranchiseSlowTest {
             new Franchise("The Dark Knight trilogy", Pattern.compile("(?i)batman|dark knight|joker"),
                     List.of("Batman Begins (2005) was great", "The Dark Knight (2008) is a masterpiece", "The Dark Knight Rises (2012) too")));
 
-    @Test
-    void aFilmOfTheFranchiseComesBackInTheTop10() throws Exception {
+    private static ChatSetup.Assembled assemble() throws Exception {
         Path data = Path.of(System.getProperty("crs4j.shared", "../../shared"), "data");
         assumeTrue(Files.isDirectory(data.resolve("redial")), "no ReDial data at " + data);
         Path cache = DataDirectory.cache(null);
         Path model = Path.of(System.getProperty("crs4j.redialModel", ChatSetup.defaultModelDir(cache, "redial").toString()));
         assumeTrue(Files.isRegularFile(model.resolve("model.safetensors")), "no trained ReDial model at " + model
                 + ": run ./crs4j chat once (it trains one there, about 90 minutes), or pass -Dcrs4j.redialModel=DIR");
-        var a = ChatSetup.assemble(new ChatSetup.Options(model, null, null, true, data, cache), TrainingListener.NONE, Progress.NONE, n -> {});
+        return ChatSetup.assemble(new ChatSetup.Options(model, null, null, true, data, cache), TrainingListener.NONE, Progress.NONE, n -> {});
+    }
+
+    /** The linker knows names, not years: a year written after a title picks the namesake of that year. */
+    @Test
+    void aYearAfterATitlePicksThatYearsNamesake() throws Exception {
+        try (CrsSystem crs = assemble().system()) {
+            Environment env = crs.environment();
+            for (String title : List.of("Planet of the Apes (1968)", "Planet of the Apes (2001)")) {
+                String text = "Recommended movies: " + title + "; Lone Survivor (2013)";
+                int[] named = org.crs4j.crs.llmcrs.ItemNames.named(text, env);
+                assertTrue(named.length > 0 && env.title(named[0]).equals(title), title + " -> " + (named.length == 0 ? "nothing" : env.title(named[0])));
+                int[] items = env.turn(Role.RECOMMENDER, text).items();
+                assertTrue(env.title(items[0]).equals(title), title + " -> " + env.title(items[0]));
+            }
+        }
+    }
+
+    @Test
+    void aFilmOfTheFranchiseComesBackInTheTop10() throws Exception {
+        var a = assemble();
         List<String> found = new ArrayList<>();
         try (CrsSystem crs = a.system()) {
             Environment env = crs.environment();
