@@ -16,6 +16,7 @@ public final class ItemNames {
 
     /** The item's catalogue index, or -1. */
     public static int resolve(String text, Environment env) {
+        if (text == null || text.isBlank()) return -1;
         int item = resolveTitle(text, env);
         if (item >= 0) return item;
         for (int named : named(text, env)) return named;
