@@ -123,9 +123,13 @@ public final class CrsSystem implements AutoCloseable {
         return candidates.getFirst().expert().execute(new ExpertRequest(call, dialogue));
     }
 
-    /** The explanation expert on one item of the dialogue. */
+    /**
+     * The explanation expert on one item, with reasons from what the user said: the system's own turns are left out,
+     * so that "which you mentioned" is true of the user (the expert counts every mention of the dialogue).
+     */
     public ExpertOutput explain(int item, Conversation dialogue) {
-        return run(SubTaskCall.of(SubTask.EXPLANATION, SubTask.Args.ITEM_NAME, env.title(item)), dialogue);
+        var userSaid = new Conversation(dialogue.turns().stream().filter(t -> t.role() == org.crs4j.data.model.Role.SEEKER).toList());
+        return run(SubTaskCall.of(SubTask.EXPLANATION, SubTask.Args.ITEM_NAME, env.title(item)), userSaid);
     }
 
     /** The first {@code k} items of a turn as cards: title, year and genres from the item database, and why. */

@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
 /** {@code crs4j chat}: talk to the conversational recommender, in the terminal or (--web) in a browser. */
 @Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Talk to a conversational recommender: seed 003's causal recommender and LLMCRS's experts, led by an LLM when one is available.",
-                "With no option: ReDial from the data directory, the recommender trained on first use into the crs4j cache, and the",
-                "LLM given by --llm, else a controller trained earlier, else google/flan-t5-large if cached, else none (the experts' own answers).",
+                "With no option: ReDial from the data directory, the recommender trained on first use into the crs4j cache (then loaded in seconds), "
+                        + "and the LLM given by --llm, else a controller trained earlier (CACHE/models/controller), else google/flan-t5-large if it is "
+                        + "in the Hugging Face cache, else none: then each answer is the recommendation expert's own output, and the banner says so.",
                 "Commands in the chat: /why, /details TITLE, /trace, /reset, /help, /quit."})
 final class ChatCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
