@@ -83,6 +83,15 @@ public final class CrsSystem implements AutoCloseable {
     /** The LLM's endpoint, or null without one. */
     public String llmEndpoint() { return llm == null ? null : llm.endpoint(); }
 
+    /**
+     * Whether turns may run at once: yes without an LLM or with a remote one (the server batches or queues them);
+     * a model in this process decodes one turn at a time here, since concurrent generation on one in-process model is
+     * not something crs4j's local LLM promises.
+     */
+    public boolean servesConcurrentTurns() {
+        return llm == null || !(llm instanceof org.crs4j.crs.llm.LocalLlm);
+    }
+
     /** The recommendation expert a turn without an LLM (and LLMCRS's fallbacks) uses. */
     public String recommendationExpert() { return registry.candidates(SubTask.RECOMMENDATION).getFirst().id(); }
 

@@ -31,7 +31,7 @@ import org.crs4j.data.prepare.PreparedTurn;
  * </pre>
  * The server is stateless: a client sends the whole dialogue each time (the web page keeps it). Bounds: the server's
  * body limit; at most {@value #MAX_MESSAGES} messages of {@value #MAX_CHARS} characters; {@code --batch} turns at
- * once and {@code --queue} waiting (beyond: 429 with Retry-After); {@code --timeout} per turn (504). A turn cannot be
+ * once (one with an LLM in this process) and {@code --queue} waiting (beyond: 429 with Retry-After); {@code --timeout} per turn (504). A turn cannot be
  * interrupted once it runs: one that times out keeps its slot until it ends, so the bound on concurrent work holds.
  */
 public final class CrsTurnApi {
@@ -46,8 +46,9 @@ public final class CrsTurnApi {
     public CrsTurnApi(CrsSystem crs, ServeLimits limits) {
         this.crs = crs;
         this.limits = limits;
-        this.admitted = new Semaphore(limits.maxBatch() + limits.maxQueue());
-        this.running = new Semaphore(limits.maxBatch());
+        int slots = crs.servesConcurrentTurns() ? limits.maxBatch() : 1;
+        this.admitted = new Semaphore(slots + limits.maxQueue());
+        this.running = new Semaphore(slots);
     }
 
     public ApiServer install(ApiServer server) {
