@@ -102,9 +102,32 @@ public final class ChatSetup {
             how = "cached";
         }
 
-        Environment env = LlmcrsSetup.environment(o.dataDir(), data.dataset(), data.graph(), data.linkText(), o.cacheDir(), preparation);
-        preparation.done();
+        // the LLM next: a wrong --llm is said before the dataset is prepared and the recommender loaded
         Llm llm = null;
+        String llmHow;
+        if (o.noLlm()) {
+            llmHow = "none (--no-llm)";
+        } else if (o.llm() != null) {
+            llm = Llms.open(o.llm());
+            llmHow = o.llm() + " (--llm)";
+        } else if (isModelFolder(controllerDir(o.cacheDir()))) {
+            llm = Llms.open(controllerDir(o.cacheDir()).toString());
+            llmHow = controllerDir(o.cacheDir()) + " (the controller trained earlier)";
+        } else if (flanCached().isPresent()) {
+            llm = Llms.open(FLAN);
+            llmHow = FLAN + " (found in the Hugging Face cache)";
+        } else {
+            llmHow = "none (no --llm, no controller in " + controllerDir(o.cacheDir()) + ", " + FLAN + " not in the Hugging Face cache)";
+        }
+
+        Environment env;
+        try {
+            env = LlmcrsSetup.environment(o.dataDir(), data.dataset(), data.graph(), data.linkText(), o.cacheDir(), preparation);
+        } catch (RuntimeException | Error e) {
+            if (llm != null) llm.close();
+            throw e;
+        }
+        preparation.done();
         try {
             if (o.recModel() == null && !finished(dir)) {
                 how = trainDefault(dir, data, env, training, note);
@@ -117,21 +140,6 @@ public final class ChatSetup {
             env = env.withRecommender(rec);
             ExpertRegistry registry = ExpertRegistry.shipped(env).after(ExpertRegistry.resource(ExpertRegistry.CAUSAL, env));
 
-            String llmHow;
-            if (o.noLlm()) {
-                llmHow = "none (--no-llm)";
-            } else if (o.llm() != null) {
-                llm = Llms.open(o.llm());
-                llmHow = o.llm() + " (--llm)";
-            } else if (isModelFolder(controllerDir(o.cacheDir()))) {
-                llm = Llms.open(controllerDir(o.cacheDir()).toString());
-                llmHow = controllerDir(o.cacheDir()) + " (the controller trained earlier)";
-            } else if (flanCached().isPresent()) {
-                llm = Llms.open(FLAN);
-                llmHow = FLAN + " (found in the Hugging Face cache)";
-            } else {
-                llmHow = "none (no --llm, no controller in " + controllerDir(o.cacheDir()) + ", " + FLAN + " not in the Hugging Face cache)";
-            }
             return new Assembled(CrsSystem.of(env, registry, llm), dir, how, llmHow, controllerDir(o.cacheDir()));
         } catch (IOException | RuntimeException | Error e) {
             if (llm != null) llm.close();
