@@ -121,6 +121,8 @@ class ChatCommandTest {
         Path dir = fresh.resolve("models/rec/inspired-full-seed1");
         contains(first.err(), "crs4j chat: training the causal recommender (full) on inspired into " + dir + " — once; later starts load it in seconds");
         contains(first.out(), "recommender causal-full (" + dir + ": trained now in ", "No LLM: none (--no-llm)");
+        // the training shows itself on stderr: the progress bar (updates, elapsed / ETA) and a line per epoch
+        contains(first.err(), "training full: ", "epoch 1/30 100% [", " updates (0:00:", "epoch 1: loss ");
         assertTrue(Files.isRegularFile(dir.resolve("model.safetensors")));
         var second = MainTokenizeTest.main("/quit\n", "chat", "--dataset", "inspired", "--no-llm", "--data-dir", data.toString(), "--cache-dir", fresh.toString());
         assertEquals(0, second.exit(), second.err());
