@@ -29,6 +29,8 @@ import org.crs4j.data.prepare.PreparedTurn;
  * response: ChatJson: {"response", "items", "trace", "mode", "cards", "linked", "unknown_titles", ...}
  * stream:   server-sent events {"delta": "text"} as the answer is produced, then {"turn": ChatJson}, then [DONE]
  * </pre>
+ * {@code POST /v1/crs/link} tells what a message names without running a turn (the page, as the user types), and
+ * {@code GET /v1/crs/info} what answers (dataset, recommender, LLM).
  * The server is stateless: a client sends the whole dialogue each time (the web page keeps it). Bounds: the server's
  * body limit; at most {@value #MAX_MESSAGES} messages of {@value #MAX_CHARS} characters; {@code --batch} turns at
  * once (one with an LLM in this process) and {@code --queue} waiting (beyond: 429 with Retry-After); {@code --timeout} per turn (504). A turn cannot be
@@ -54,6 +56,7 @@ public final class CrsTurnApi {
     public ApiServer install(ApiServer server) {
         server.route("POST", "/v1/crs/turn", this::turn);
         server.route("GET", "/v1/crs/info", this::info);
+        server.route("POST", "/v1/crs/link", this::link);
         return server;
     }
 
@@ -169,6 +172,29 @@ public final class CrsTurnApi {
         });
         // the cards' reasons are what the user said, not what this answer said
         return ChatJson.of(r, crs, dialogue, named, req.maxItems(), CARDS);
+    }
+
+    /**
+     * {@code POST /v1/crs/link} {@code {"text": "..."}} → {@code {"linked": [titles], "unknown_titles": [...]}}: what a
+     * message would name, for the page to show while the user types. Cheap (no model runs), bounded like a message.
+     */
+    private void link(Exchange ex) throws IOException {
+        JsonNode body = ex.jsonBody();
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!f.equals("text")) throw ApiError.invalid(OpenAiRequests.clip(f), "Unrecognized request argument supplied: " + OpenAiRequests.clip(f));
+        }
+        JsonNode text = body.get("text");
+        if (text == null || !text.isTextual()) throw ApiError.invalid("text", "text: expected a string");
+        if (text.textValue().length() > MAX_CHARS) throw ApiError.invalid("text", "text: " + text.textValue().length() + " characters, at most " + MAX_CHARS);
+        var env = crs.environment();
+        NamedTitles.Result named = NamedTitles.of(Role.SEEKER, text.textValue(), env);
+        ObjectNode o = OpenAiRequests.JSON.createObjectNode();
+        var linked = o.putArray("linked");
+        named.linked().forEach(i -> linked.add(env.title(i)));
+        var unknown = o.putArray("unknown_titles");
+        named.unknown().forEach(unknown::add);
+        ex.sendJson(200, o);
     }
 
     /** What the page shows in its header: dataset, mode, recommender, LLM. */

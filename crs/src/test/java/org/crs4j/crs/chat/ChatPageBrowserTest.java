@@ -74,10 +74,10 @@ class ChatPageBrowserTest {
                 var wait = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(20));
                 wait.until(b -> b.findElement(By.id("info")).getText().startsWith("inspired, 5 movies · recommender causal-full · LLM "));
 
-                List<String> seen = send(browser, wait, "I loved Pirates of the Caribbean (2003)", 1);
+                List<String> seen = send(browser, wait, "I loved Pirates of the Caribbean (2003)", "linked: Pirates of the Caribbean (2003)", 1);
                 assertTrue(seen.stream().anyMatch(t -> !t.isEmpty() && ChatFixture.ANSWER.startsWith(t) && !t.equals(ChatFixture.ANSWER)),
                         "the answer never showed part-way (not streamed?): " + seen);
-                send(browser, wait, "Something scary, like \"Alien\", not Moonfall (2022)", 2);
+                send(browser, wait, "Something scary, like \"Alien\", not Moonfall (2022)", "linked: Alien (1979) · unknown title: \"Moonfall (2022)\"", 2);
 
                 List<WebElement> bots = browser.findElements(By.cssSelector(".msg.bot"));
                 assertEquals(2, bots.size());
@@ -108,9 +108,13 @@ class ChatPageBrowserTest {
         }
     }
 
-    /** Types a message, sends it, and returns the answer's text as it was seen growing until the cards came. */
-    private static List<String> send(WebDriver browser, WebDriverWait wait, String text, int botMessages) {
+    /**
+     * Types a message, waits for what it names to show under the input (linked as the user types), sends it, and
+     * returns the answer's text as it was seen growing until the cards came.
+     */
+    private static List<String> send(WebDriver browser, WebDriverWait wait, String text, String names, int botMessages) {
         browser.findElement(By.id("message")).sendKeys(text);
+        wait.until(b -> b.findElement(By.id("names")).getText().equals(names));
         browser.findElement(By.id("send")).click();
         List<String> seen = new ArrayList<>();
         wait.until(b -> {

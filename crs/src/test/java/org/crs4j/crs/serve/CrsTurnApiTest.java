@@ -121,6 +121,11 @@ class CrsTurnApiTest {
             assertEquals(ChatFixture.ANSWER, text.toString());
             assertEquals(ChatFixture.ANSWER, JSON.readTree(events.get(events.size() - 2)).get("turn").get("response").asText());
 
+            var link = post(run.url("/v1/crs/link"), "{\"text\": \"I loved \\\"Alien\\\" and Ed Wood (1994), not Moonfall (2022)\"}");
+            assertEquals(200, link.statusCode(), link.body());
+            assertEquals("{\"linked\":[\"Alien (1979)\",\"Ed Wood (1994)\"],\"unknown_titles\":[\"Moonfall (2022)\"]}", link.body());
+            assertEquals(400, post(run.url("/v1/crs/link"), "{\"text\": 3}").statusCode());
+            assertEquals(400, post(run.url("/v1/crs/link"), "{\"text\": \"x\", \"lang\": \"en\"}").statusCode());
             var info = JSON.readTree(get(run.url("/v1/crs/info")).body());
             assertEquals("inspired", info.get("dataset").asText());
             assertEquals("causal-full", info.get("recommender").asText());

@@ -19,6 +19,26 @@ fetch("/v1/crs/info").then(r => r.json()).then(i => {
   document.getElementById("info").textContent = `${i.dataset}, ${i.items.toLocaleString()} movies · recommender ${i.recommender} · ${llm}`;
 }).catch(() => { document.getElementById("info").textContent = "server unreachable"; });
 
+// what the message names, shown while the user types (debounced; the server links, no model runs)
+const names = document.getElementById("names");
+let linkTimer = null, linkSeq = 0;
+input.addEventListener("input", () => {
+  clearTimeout(linkTimer);
+  linkTimer = setTimeout(async () => {
+    const seq = ++linkSeq, text = input.value;
+    if (!text.trim()) { names.textContent = ""; return; }
+    try {
+      const r = await fetch("/v1/crs/link", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }) });
+      const o = await r.json();
+      if (seq !== linkSeq || !r.ok) return;
+      const parts = [];
+      if (o.linked.length) parts.push("linked: " + o.linked.join("; "));
+      for (const u of o.unknown_titles) parts.push(`unknown title: "${u}"`);
+      names.textContent = parts.join(" · ");
+    } catch (e) { /* the hint is optional */ }
+  }, 250);
+});
+
 document.getElementById("reset").addEventListener("click", () => { messages = []; log.replaceChildren(); input.focus(); });
 
 form.addEventListener("submit", async ev => {
@@ -26,6 +46,8 @@ form.addEventListener("submit", async ev => {
   const text = input.value.trim();
   if (!text) return;
   input.value = "";
+  names.textContent = "";
+  linkSeq++;
   send.disabled = true;
   log.append(el("div", "msg user", text));
   messages.push({ role: "user", content: text });
