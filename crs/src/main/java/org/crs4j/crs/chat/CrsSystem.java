@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.crs4j.crs.llm.Llm;
 import org.crs4j.crs.llmcrs.Conversation;
 import org.crs4j.crs.llmcrs.Environment;
+import org.crs4j.crs.llmcrs.Fallback;
 import org.crs4j.crs.llmcrs.GenreWords;
 import org.crs4j.crs.llmcrs.Llmcrs;
 import org.crs4j.crs.llmcrs.LlmcrsSettings;
@@ -115,14 +116,26 @@ public final class CrsSystem implements AutoCloseable {
         List<String> said = seeker == null ? List.of() : genres.find(env.readable(seeker.text()));
         SubTaskCall call = said.isEmpty() ? SubTaskCall.of(SubTask.RECOMMENDATION)
                 : SubTaskCall.of(SubTask.RECOMMENDATION, SubTask.Args.CATEGORY, said.getFirst());
-        ExpertRegistry.Registered expert = registry.candidates(SubTask.RECOMMENDATION).getFirst();
+        // the first registered expert, the next one when it fails (an HTTP expert down), as LLMCRS's execution stage does
+        List<Fallback> fallbacks = new ArrayList<>();
+        ExpertRegistry.Registered expert = null;
+        ExpertOutput out = null;
         long t0 = System.nanoTime();
-        ExpertOutput out = expert.expert().execute(new ExpertRequest(call, dialogue));
+        for (var candidate : registry.candidates(SubTask.RECOMMENDATION)) {
+            try {
+                out = candidate.expert().execute(new ExpertRequest(call, dialogue));
+                expert = candidate;
+                break;
+            } catch (RuntimeException e) {
+                fallbacks.add(new Fallback(Fallback.Kind.EXPERT_FAILED, candidate.id() + ": " + String.valueOf(e.getMessage()).replace('\n', ' ')));
+            }
+        }
         long exec = System.nanoTime() - t0;
-        if (stream != null) stream.accept(out.text());
-        TurnTrace trace = new TurnTrace(call, Mode.EXPERTS_ONLY.label(), List.of(), expert.id(), Mode.EXPERTS_ONLY.label(), out,
-                List.of(), List.of(), Set.of(), exec, System.nanoTime() - start);
-        return new TurnResult(out.text(), out.items(), new int[0], trace);
+        String text = out != null ? out.text() : "(no recommendation expert answered: " + fallbacks.getLast().detail() + ")";
+        if (stream != null) stream.accept(text);
+        TurnTrace trace = new TurnTrace(call, Mode.EXPERTS_ONLY.label(), List.of(), expert == null ? null : expert.id(),
+                expert == null ? null : Mode.EXPERTS_ONLY.label(), out, List.of(), fallbacks, Set.of(), exec, System.nanoTime() - start);
+        return new TurnResult(text, out == null ? new int[0] : out.items(), new int[0], trace);
     }
 
     /** Runs the first registered expert of a sub-task directly (the chat's {@code /why} and {@code /details}). */

@@ -75,8 +75,15 @@ public final class TerminalChat {
             line = line.strip();
             if (line.isEmpty()) continue;
             if (line.equals("/quit") || line.equals("/exit")) break;
-            if (line.startsWith("/")) command(line);
-            else say(line);
+            try {
+                if (line.startsWith("/")) command(line);
+                else say(line);
+            } catch (RuntimeException e) { // an expert's database or a remote endpoint failing: say so, keep the conversation
+                if (!dialogue.isEmpty() && dialogue.getLast().role() == Role.SEEKER && !line.startsWith("/")) dialogue.removeLast();
+                out.println();
+                out.println("(that failed: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName())
+                        + "; the message was not added to the conversation)");
+            }
             out.flush();
         }
         out.println("bye");
@@ -117,7 +124,8 @@ public final class TerminalChat {
             out.flush();
         });
         out.println();
-        if (crs.mode() == CrsSystem.Mode.EXPERTS_ONLY) out.println("  [the output of expert " + last.trace().expertId() + "; no LLM]");
+        if (crs.mode() == CrsSystem.Mode.EXPERTS_ONLY)
+            out.println(last.trace().expertId() == null ? "  [no expert answered; see /trace]" : "  [the output of expert " + last.trace().expertId() + "; no LLM]");
         else if (last.trace().fallbacks().stream().anyMatch(f -> f.kind().name().startsWith("RESPONSE_")))
             out.println("  [the output of expert " + last.trace().expertId() + ": the LLM's answer failed, see /trace]");
         dialogue.add(env.turn(Role.RECOMMENDER, last.response()));

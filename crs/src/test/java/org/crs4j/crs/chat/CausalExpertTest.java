@@ -60,6 +60,25 @@ class CausalExpertTest {
             var request = new ExpertRequest(SubTaskCall.of(SubTask.RECOMMENDATION), new Conversation(List.of(env.turn(Role.SEEKER, "I loved Ed Wood (1994)"))));
             assertArrayEquals(shipped.execute(request).items(), mine.execute(request).items(), "the same model, loaded twice, ranks alike");
             assertEquals(shipped.execute(request).text(), mine.execute(request).text());
+
+            // without an LLM, a recommendation expert that fails hands the turn to the next one, as LLMCRS does
+            int port;
+            try (var socket = new java.net.ServerSocket(0)) { port = socket.getLocalPort(); } // closed: nothing listens
+            Files.writeString(file, """
+                    {"experts": [{"id": "down", "subtask": "recommendation",
+                      "description": {"function": "f", "architecture": "a", "domain": "d", "licence": "l"},
+                      "endpoint": "http://127.0.0.1:%d/v1/experts/causal-full", "timeout_seconds": 2},
+                     {"id": "my-causal", "subtask": "recommendation",
+                      "description": {"function": "f", "architecture": "a", "domain": "d", "licence": "l"},
+                      "endpoint": "rec:%s"}]}""".formatted(port, model));
+            try (CrsSystem twoExperts = CrsSystem.of(env, ExpertRegistry.load(file, env, false), null)) {
+                var r = twoExperts.turn(request.context(), null);
+                assertEquals("my-causal", r.trace().expertId());
+                assertEquals(1, r.trace().fallbacks().size());
+                assertEquals("EXPERT_FAILED", r.trace().fallbacks().getFirst().kind().name());
+                assertTrue(r.trace().fallbacks().getFirst().detail().startsWith("down: "), r.trace().fallbacks().toString());
+                assertArrayEquals(shipped.execute(request).items(), r.items());
+            }
         }
     }
 }
