@@ -184,7 +184,7 @@ public final class ChatSetup {
     }
 
     /** {@value #FLAN}'s folder when the Hugging Face cache holds it (looked up, never downloaded). */
-    static Optional<Path> flanCached() {
+    public static Optional<Path> flanCached() {
         try {
             var cache = Hub.fromEnvironment().cache();
             Optional<String> commit = cache.commit(FLAN, Hub.MAIN);

@@ -59,12 +59,12 @@ class ChatCommandTest {
                 "/why",
                 "/quit",
                 "this line is never read") + "\n";
-        var r = chat(script, "--model", model.toString());
+        var r = chat(script, "--model", model.toString(), "--no-llm");
         assertEquals(0, r.exit(), r.err());
         String out = r.out();
         // the banner says what answers, and that no LLM writes the answers
         contains(out, "crs4j chat: inspired, 5 movies; recommender causal-full (" + model + ": --model, loaded in ",
-                "No LLM: none (no --llm, no controller in " + cache.resolve("models/controller"),
+                "No LLM: none (--no-llm).",
                 "Running as seed 003's \"w/o LLM module\" variant: each answer below is the recommendation expert's own output, not generated text.",
                 "Add an LLM with --llm DIR|HF-ID|URL#MODEL");
         // turn 1: the titles typed are linked, the expert's list is the answer, items come with their year
@@ -91,6 +91,18 @@ class ChatCommandTest {
                 "you> nothing recommended yet: ask for a recommendation first", "you> bye");
         assertFalse(out.contains("this line is never read"), out);
         assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void theBannerSaysWhereItLookedForAnLlm() throws Exception {
+        // on a machine whose Hugging Face cache holds flan-t5-large the chat would take it (and this test would load it)
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.crs4j.crs.chat.ChatSetup.flanCached().isEmpty(),
+                "google/flan-t5-large is in the Hugging Face cache here: the chat would load it");
+        Path fresh = Files.createTempDirectory(cache, "nollm");
+        var r = MainTokenizeTest.main("/quit\n", "chat", "--model", model.toString(), "--data-dir", data.toString(), "--cache-dir", fresh.toString());
+        assertEquals(0, r.exit(), r.err());
+        contains(r.out(), "No LLM: none (no --llm, no controller in " + fresh.resolve("models/controller")
+                + ", google/flan-t5-large not in the Hugging Face cache).", "train a controller into " + fresh.resolve("models/controller"));
     }
 
     @Test
