@@ -40,17 +40,21 @@ class ChatPageBrowserTest {
     @TempDir static Path models;
     @TempDir Path profile;
 
-    private static Path tool(String env, String... candidates) {
+    /** The binary the environment variable names, else the first of {@code names} on the PATH, else null. */
+    private static Path tool(String env, String... names) {
         String set = System.getenv(env);
         if (set != null && !set.isBlank()) return Files.isExecutable(Path.of(set)) ? Path.of(set) : null;
-        for (String c : candidates) if (Files.isExecutable(Path.of(c))) return Path.of(c);
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String name : names)
+            for (String dir : path.split(java.io.File.pathSeparator))
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) return Path.of(dir, name);
         return null;
     }
 
     @Test
     void twoMessagesStreamedAnswersCardsAndTheTrace() throws Exception {
-        Path chromium = tool("CRS4J_CHROMIUM", "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
-        Path driver = tool("CRS4J_CHROMEDRIVER", "/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
+        Path chromium = tool("CRS4J_CHROMIUM", "chromium", "chromium-browser", "google-chrome");
+        Path driver = tool("CRS4J_CHROMEDRIVER", "chromedriver");
         if (chromium == null || driver == null) {
             String what = "headless Chromium is needed for the chat page's test: install Debian's chromium and chromium-driver"
                     + " (sudo apt-get install -y chromium chromium-driver), or set CRS4J_CHROMIUM and CRS4J_CHROMEDRIVER";
