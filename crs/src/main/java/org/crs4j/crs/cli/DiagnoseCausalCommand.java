@@ -35,11 +35,7 @@ final class DiagnoseCausalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Split s = switch (split) {
-            case "test" -> Split.TEST;
-            case "valid" -> Split.VALID;
-            default -> throw new IllegalArgumentException("--split: must be test or valid, not " + split);
-        };
+        Split s = SplitOption.heldOut(split);
         if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + ": exists and is not a folder");
         RecModelDirectory dir = RecModelDirectory.open(model);
         if (dir.config().settings().pooling().equals("self-attention")) {

@@ -50,11 +50,7 @@ final class EvalRecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Split s = switch (split) {
-            case "test" -> Split.TEST;
-            case "valid" -> Split.VALID;
-            default -> throw new IllegalArgumentException("--split: must be test or valid, not " + split);
-        };
+        Split s = SplitOption.heldOut(split);
         if (predictions != null) {
             Path parent = predictions.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) throw new IllegalArgumentException("--predictions " + predictions + ": folder " + parent + " does not exist");
