@@ -30,7 +30,8 @@ public record RecLoss(Variable total, Variable ce, Variable causal, Variable kl)
         Variable logP = logits.logSoftmax(1);
         Variable ce = Losses.nll(logP, targets, Losses.IGNORE_INDEX, Reduction.MEAN);
         if (intervenedLogits == null) return new RecLoss(ce, ce, null, null);
-        Variable oneHot = Variable.constant(targets.oneHot(logits.size(1)).to(logits.dtype()));
+        // made where the logits are: [B, I] floats, too many to build on the CPU and upload every step
+        Variable oneHot = Variable.constant(targets.toDevice(logits.data().device()).oneHot(logits.size(1)).to(logits.dtype()));
         Variable logPBar = intervenedLogits.logSoftmax(1);
         Variable causal = Losses.cosineSimilarity(logPBar.exp(), oneHot, 1).mean()
                 .sub(Losses.cosineSimilarity(logP.exp(), oneHot, 1).mean());
