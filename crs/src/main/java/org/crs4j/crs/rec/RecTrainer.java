@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.crs4j.autograd.Variable;
 import org.crs4j.crs.eval.RankMetric;
 import org.crs4j.crs.eval.RankingEvaluation;
 import org.crs4j.data.model.Split;
@@ -237,15 +236,9 @@ public final class RecTrainer {
         return false;
     }
 
-    /** The loss of one update: H once for the whole batch, then pooling, item scores and Eq. 8. */
+    /** The loss of one update (see {@link RecLoss#ofBatch}). */
     static RecLoss lossOf(CausalRecModel model, RecGraph g, Contexts c, Tensor targets) {
-        RecSettings s = model.settings();
-        Variable h = model.entities(g.rgcnGraph());
-        Variable itemRows = h.indexSelect(0, g.itemIds());
-        Variable users = model.users(h, c);
-        Variable logits = model.logits(users, itemRows, g.itemIds());
-        Variable intervened = s.causal() ? model.logits(model.intervened(h, c, users), itemRows, g.itemIds()) : null;
-        return RecLoss.of(logits, intervened, targets, s.alpha(), s.beta());
+        return RecLoss.ofBatch(model, g.rgcnGraph(), g.itemIds(), c, targets);
     }
 
     /** Validation Recall@1, @10, @50, computed as evaluation computes them (popularity for empty contexts). */
