@@ -72,6 +72,7 @@ class ControllerOnCudaDryRunTest {
             }
             String figures = "bytes up per step " + java.util.Arrays.toString(up) + ", down " + java.util.Arrays.toString(down)
                     + "; parameters " + bytes(lm);
+            System.out.println("T5 SFT dry run: " + figures);
             for (int step = 0; step < 2; step++) {
                 assertTrue(up[step] < bytes(lm) / 4, figures);
                 // two scalars: the loss, and the gradients' global norm for clipping (combined on the device)
@@ -125,6 +126,7 @@ class ControllerOnCudaDryRunTest {
             long up = cuda.backend.uploads()[1] - u0, down = cuda.driver.downloadedBytes.get() - d0;
             assertTrue(r.updated(), "the step updated the policy");
             String figures = "bytes up " + up + ", down " + down + "; parameters " + bytes(lm);
+            System.out.println("RLPF update dry run: " + figures);
             assertTrue(up < bytes(lm) / 4, figures);
             assertTrue(down < bytes(lm) / 4, figures); // sampled ids, log-probabilities and norms, never the weights
             assertOnDevice(lm, trainer.optimizer(), cuda.device);

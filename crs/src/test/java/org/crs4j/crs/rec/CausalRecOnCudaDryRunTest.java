@@ -98,6 +98,7 @@ class CausalRecOnCudaDryRunTest {
             // after it, an update uploads its batch, read by a few ops each, and never a parameter; only the loss comes back
             String figures = variant + ": bytes up per update " + java.util.Arrays.toString(uploads) + ", down "
                     + java.util.Arrays.toString(downloads) + "; batch " + batchBytes + ", parameters " + parameterBytes;
+            System.out.println(figures);
             assertEquals(uploads[1], uploads[2], figures);
             assertTrue(uploads[0] > uploads[1], figures);
             assertTrue(uploads[1] <= 3 * batchBytes && uploads[1] < parameterBytes / 4, figures);
