@@ -122,6 +122,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "q8: quantize weight matrices to Q8_0 while loading (faster on the CPU); none: as stored (default)")
     String quantize;
 
+    @picocli.CommandLine.Mixin org.crs4j.models.cli.DeviceOption device = new org.crs4j.models.cli.DeviceOption();
+
     @Spec
     CommandSpec spec;
 
@@ -134,6 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--quantize: " + e.getMessage());
         }
+        device.resolve(quantization); // an unusable --device fails here, before any model is read
         String apiKey = System.getenv(apiKeyEnv);
         if (apiKey != null && apiKey.isBlank()) apiKey = null;
         if (models.isEmpty() && !crs) throw new ParameterException(spec.commandLine(), "--model: give at least one model to serve, or --crs");
@@ -210,6 +213,7 @@ public final class ServeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         LanguageModel lm = LanguageModels.load(path, m.tokenizer, quantization);
         try {
+            lm.module().to(device.resolve(quantization));
             if (!lm.hasTokenizer()) throw new IOException("--model " + m.model + ": no tokenizer found beside it; pass --tokenizer FILE");
             ServedModel s = new ServedModel(name, lm, format, limits);
             System.err.printf("crs4j serve: %s = %s (%s, context %d, chat format %s%s), loaded in %.2f s%n", name, path,
