@@ -154,12 +154,53 @@ public final class ChatSetup {
         note.accept((resume ? "resuming the training of " : "training ") + "the causal recommender (full) on " + data.dataset() + " into " + dir
                 + " — once; later starts load it in seconds" + (data.dataset().equals(DEFAULT_DATASET) ? " (ReDial took about 90 minutes on a 2-core machine)" : ""));
         RecSettings settings = RecSettings.forVariant("full", data.dataset());
-        if (resume) RecTrainer.resume(dir, RecModelDirectory.open(dir).config().settings(), env.data(), training);
+        TrainingListener shown = withRunEta(training, note);
+        if (resume) RecTrainer.resume(dir, RecModelDirectory.open(dir).config().settings(), env.data(), shown);
         else {
             Files.createDirectories(dir.getParent());
-            RecTrainer.train(settings, data, env.data(), dir, training);
+            RecTrainer.train(settings, data, env.data(), dir, shown);
         }
         return String.format(java.util.Locale.ROOT, "trained now in %.0f s", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The training's own display (a bar per epoch with that epoch's ETA) plus, after each epoch, the time the whole run
+     * may still take: the mean epoch so far times the epochs left in the budget (early stopping may end it sooner).
+     */
+    static TrainingListener withRunEta(TrainingListener shown, Consumer<String> note) {
+        return new TrainingListener() {
+            private long start;
+            private int first, max;
+
+            @Override
+            public void started(RecSettings s, int samples, int emptyContexts, int updatesPerEpoch, int firstEpoch) {
+                start = System.nanoTime();
+                first = firstEpoch;
+                max = s.maxEpochs();
+                shown.started(s, samples, emptyContexts, updatesPerEpoch, firstEpoch);
+            }
+
+            @Override
+            public void updated(int epoch, int update, int updatesPerEpoch, double loss) {
+                shown.updated(epoch, update, updatesPerEpoch, loss);
+            }
+
+            @Override
+            public void epochEnded(EpochRecord r) {
+                shown.epochEnded(r);
+                double perEpoch = (System.nanoTime() - start) / 1e9 / (r.epoch() - first + 1);
+                int left = max - r.epoch();
+                if (left > 0)
+                    note.accept(String.format(java.util.Locale.ROOT, "training: epoch %d of at most %d done, at most %s left (%.0f s per epoch so far)",
+                            r.epoch(), max, duration(perEpoch * left), perEpoch));
+            }
+        };
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(java.util.Locale.ROOT, "%d h %02d min", s / 3600, s % 3600 / 60)
+                : s >= 60 ? String.format(java.util.Locale.ROOT, "%d min %02d s", s / 60, s % 60) : s + " s";
     }
 
     /** Whether a model directory holds a finished training run. */

@@ -134,7 +134,8 @@ class ChatCommandTest {
         contains(first.err(), "crs4j chat: training the causal recommender (full) on inspired into " + dir + " — once; later starts load it in seconds");
         contains(first.out(), "recommender causal-full (" + dir + ": trained now in ", "No LLM: none (--no-llm)");
         // the training shows itself on stderr: the progress bar (updates, elapsed / ETA) and a line per epoch
-        contains(first.err(), "training full: ", "epoch 1/30 100% [", " updates (0:00:", "epoch 1: loss ");
+        contains(first.err(), "training full: ", "epoch 1/30 100% [", " updates (0:00:", "epoch 1: loss ",
+                "crs4j chat: training: epoch 1 of at most 30 done, at most ");
         assertTrue(Files.isRegularFile(dir.resolve("model.safetensors")));
         var second = MainTokenizeTest.main("/quit\n", "chat", "--dataset", "inspired", "--no-llm", "--data-dir", data.toString(), "--cache-dir", fresh.toString());
         assertEquals(0, second.exit(), second.err());
