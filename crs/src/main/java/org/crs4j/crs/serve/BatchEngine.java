@@ -49,7 +49,7 @@ public final class BatchEngine implements AutoCloseable {
     private long batches, batchRows, largestBatch;
     private double recentBatchSeconds = 1;
     /** Recent time of one forward pass (prefill counted as one): sets how long an idle model waits for company. */
-    private double recentStepSeconds = 0;
+    private volatile double recentStepSeconds = 0;
     /** The longest an idle model waits for more requests, however slow its steps. */
     static final long MAX_GATHER_NANOS = 250_000_000L;
 
@@ -190,6 +190,12 @@ public final class BatchEngine implements AutoCloseable {
                 if (left <= 0 || closed) break;
                 arrived.awaitNanos(left);
             }
+            // booked when the batch is formed, so the statistics hold every batch whose answers a client may already have
+            if (rows > 0) {
+                batches++;
+                batchRows += rows;
+                largestBatch = Math.max(largestBatch, rows);
+            }
             return batch;
         } finally {
             lock.unlock();
@@ -304,12 +310,9 @@ public final class BatchEngine implements AutoCloseable {
             for (int i = 0; i < b; i++) release(released, i);
             lock.lock();
             try {
-                batches++;
-                batchRows += b;
-                largestBatch = Math.max(largestBatch, b);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 recentBatchSeconds = 0.7 * recentBatchSeconds + 0.3 * seconds;
-                recentStepSeconds = batches == 1 ? seconds / steps : 0.7 * recentStepSeconds + 0.3 * seconds / steps;
+                recentStepSeconds = recentStepSeconds == 0 ? seconds / steps : 0.7 * recentStepSeconds + 0.3 * seconds / steps;
             } finally {
                 lock.unlock();
             }

@@ -124,7 +124,7 @@ class ServerLimitsTest {
                         : TestServer.json(r).get("choices").get(0).get("text").asText();
                 assertTrue(!text.isEmpty(), r.body());
             }
-            BatchEngine.Stats stats = server.models.get(0).engine().stats();
+            BatchEngine.Stats stats = booked(server.models.get(0).engine(), ok.size());
             assertTrue(stats.largestBatch() <= limits.maxBatch(), "never more than the batch size decoded at once: " + stats);
             assertEquals(ok.size(), stats.rows(), "every admitted request, and only those, was decoded");
             assertEquals(0, server.models.get(0).engine().activeRows());
@@ -155,7 +155,7 @@ class ServerLimitsTest {
                 for (int i = 0; i < 3; i++) fs.add(pool.submit(() -> server.post("/v1/completions", body(100 - prompt, false))));
                 for (Future<HttpResponse<String>> f : fs) assertEquals(200, f.get().statusCode(), f.get().body());
             }
-            BatchEngine.Stats stats = server.models.get(0).engine().stats();
+            BatchEngine.Stats stats = booked(server.models.get(0).engine(), 3);
             assertEquals(3, stats.rows());
             assertEquals(2, stats.batches(), stats.toString());
             assertEquals(2, stats.largestBatch(), stats.toString());
@@ -178,7 +178,7 @@ class ServerLimitsTest {
                 assertEquals(200, a.get().statusCode(), a.get().body());
                 assertEquals(200, b.get().statusCode(), b.get().body());
             }
-            BatchEngine.Stats stats = server.models.get(0).engine().stats();
+            BatchEngine.Stats stats = booked(server.models.get(0).engine(), 2);
             assertEquals(2, stats.batches(), "together they would need " + n + " prompt + ~500 new positions: " + stats);
         }
     }
@@ -189,6 +189,8 @@ class ServerLimitsTest {
             BatchEngine engine = server.models.get(0).engine();
             assertEquals(10_000_000L, engine.gatherNanos(), "before any batch: the configured window");
             assertEquals(200, server.post("/v1/completions", body(4, false)).statusCode()); // 3 appends of 600 ms over 4 steps
+            // the answer reaches the client before the engine thread books the batch's step time
+            for (long t0 = System.nanoTime(); engine.gatherNanos() == 10_000_000L && System.nanoTime() - t0 < 5_000_000_000L; ) Thread.sleep(5);
             long window = engine.gatherNanos();
             assertTrue(window >= 200_000_000L && window <= BatchEngine.MAX_GATHER_NANOS, "window " + window / 1e6 + " ms");
             // a second request 20 ms after the first joins its batch instead of waiting for it to end
@@ -199,10 +201,20 @@ class ServerLimitsTest {
                 assertEquals(200, a.get().statusCode());
                 assertEquals(200, b.get().statusCode());
             }
-            BatchEngine.Stats stats = engine.stats();
+            BatchEngine.Stats stats = booked(engine, 3);
             assertEquals(2, stats.batches(), stats.toString());
             assertEquals(2, stats.largestBatch(), stats.toString());
         }
+    }
+
+    /**
+     * The engine's statistics once it has taken {@code rows} rows into batches and released them all (a client holds
+     * its answer before the engine thread releases the row that produced it).
+     */
+    private static BatchEngine.Stats booked(BatchEngine engine, long rows) throws InterruptedException {
+        long t0 = System.nanoTime();
+        while ((engine.stats().rows() < rows || engine.activeRows() > 0) && System.nanoTime() - t0 < 5_000_000_000L) Thread.sleep(5);
+        return engine.stats();
     }
 
     @Test
