@@ -105,6 +105,11 @@ final class TrainRlpfCommand implements Callable<Integer> {
             }
             System.out.printf("saved %s: %d steps run%s; unparsed episodes %d%n", out, n,
                     n == 0 ? "" : String.format(", mean reward %.4f over the first %d and %.4f over the last %d", first, k, last, k), unparsed);
+            if (n > 0) {
+                org.crs4j.crs.rlpf.LearningCurve.write(out.resolve(RlpfTrainer.METRICS), out.resolve(org.crs4j.crs.rlpf.LearningCurve.FILE),
+                        "RLPF on " + environment.describe().replaceFirst(",.*", "") + ", batch " + batchSize + ", λ = " + lambda);
+                System.out.println("learning curve: " + out.resolve(org.crs4j.crs.rlpf.LearningCurve.FILE));
+            }
             if (environment instanceof LlmcrsEnvironment l && !l.unparsedCounts().isEmpty())
                 System.out.println("unparsed episodes by the fallback that made them so: " + l.unparsedCounts());
             return 0;
