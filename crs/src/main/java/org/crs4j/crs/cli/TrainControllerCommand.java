@@ -14,6 +14,9 @@ import org.crs4j.tensor.Generator;
 import org.crs4j.crs.controller.StagePairs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** `crs4j train controller`: supervised fine-tuning of the controller LLM on (prompt, target) pairs. */
@@ -25,6 +28,8 @@ import picocli.CommandLine.Option;
                 "model.safetensors, tokenizer), the training state for --resume and",
                 "sft-metrics.csv."})
 final class TrainControllerCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(names = "--pairs", paramLabel = "FILE", description = "training pairs, JSON Lines {\"prompt\": ..., \"target\": ...} (.gz too)")
     Path pairs;
 
@@ -82,7 +87,8 @@ final class TrainControllerCommand implements Callable<Integer> {
         if (scratchResume && (config != null || tokenizer != null)) {
             throw new IllegalArgumentException((config != null ? "--config" : "--tokenizer") + ": a resumed run keeps the settings in " + out + "; leave it out");
         }
-        if ((pairs == null) == (dataset == null)) throw new IllegalArgumentException("--pairs: give either --pairs FILE or --dataset NAME");
+        if ((pairs == null) == (dataset == null))
+            throw new ParameterException(spec.commandLine(), pairs == null ? "--pairs: missing (required unless --dataset is given)" : "--dataset: not with --pairs (one source of pairs)");
         if (dataset != null && valid != null) throw new IllegalArgumentException("--valid: with --dataset the held-out pairs come from --holdout");
         if (!(holdout >= 0 && holdout < 1)) throw new IllegalArgumentException("--holdout: " + holdout + " is outside [0, 1)");
         if (maxDialogues < 0) throw new IllegalArgumentException("--max-dialogues: " + maxDialogues + " must be >= 0");

@@ -18,6 +18,9 @@ import org.crs4j.crs.llmcrs.TurnSample;
 import org.crs4j.crs.rlpf.LlmcrsEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** `crs4j train rlpf`: REINFORCE from an environment's rewards (seed 000, §4). */
@@ -29,6 +32,8 @@ import picocli.CommandLine.Option;
                 "T5/LLaMA folder or a Hugging Face id. --out receives a model folder, the",
                 "training state for --resume and rlpf-metrics.csv."})
 final class TrainRlpfCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(names = {"--controller", "--llm"}, required = true, paramLabel = "DIR|ID",
             description = "the policy: a controller folder, any T5/LLaMA folder, or a Hugging Face id (google/flan-t5-large)")
     String model;
@@ -72,8 +77,8 @@ final class TrainRlpfCommand implements Callable<Integer> {
                 topP, maxNewTokens, lr, weightDecay, clip, microBatch, seed, saveEvery);
         Environments.check(env);
         boolean isLlmcrs = env.startsWith(Environments.LLMCRS);
-        if (isLlmcrs && pairs != null) throw new IllegalArgumentException("--pairs: --env " + env + " plays the dataset's dialogues, not pairs");
-        if (!isLlmcrs && pairs == null) throw new IllegalArgumentException("--pairs: --env " + env + " needs prompts (a pairs file)");
+        if (isLlmcrs && pairs != null) throw new ParameterException(spec.commandLine(), "--pairs: not with --env " + env + " (it plays the dataset's dialogues)");
+        if (!isLlmcrs && pairs == null) throw new ParameterException(spec.commandLine(), "--pairs: missing (required with --env " + env + ")");
         if (isLlmcrs) llmcrs.check();
         List<Pair> cases = isLlmcrs ? List.of() : PairsFile.read(pairs);
         LlmcrsOptions.Pipeline pipeline = null;

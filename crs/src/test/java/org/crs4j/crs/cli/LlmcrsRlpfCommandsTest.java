@@ -94,9 +94,11 @@ class LlmcrsRlpfCommandsTest {
         assertTrue(env.err().strip().startsWith("crs4j train rlpf: --env llmcrs:nope: \"nope\" is not a dataset ("), env.err());
         var pairs = MainTokenizeTest.main("", args(data, "train", "rlpf", "--controller", "x", "--env", "llmcrs:inspired", "--pairs", "p.jsonl",
                 "--out", tmp.resolve("o").toString()));
-        assertEquals("crs4j train rlpf: --pairs: --env llmcrs:inspired plays the dataset's dialogues, not pairs", pairs.err().strip());
+        assertEquals(2, pairs.exit(), "a usage error");
+        assertEquals("crs4j train rlpf: --pairs: not with --env llmcrs:inspired (it plays the dataset's dialogues)", pairs.err().strip().lines().findFirst().orElse(""));
         var neither = MainTokenizeTest.main("", args(data, "train", "controller", "--out", tmp.resolve("o").toString()));
-        assertEquals("crs4j train controller: --pairs: give either --pairs FILE or --dataset NAME", neither.err().strip());
+        assertEquals(2, neither.exit(), "a usage error");
+        assertEquals("crs4j train controller: --pairs: missing (required unless --dataset is given)", neither.err().strip().lines().findFirst().orElse(""));
         var lambda = MainTokenizeTest.main("", args(data, "eval", "llmcrs", "--dataset", "inspired", "--llm", "x", "--lambda", "1.5"));
         assertEquals("crs4j eval llmcrs: --lambda: 1.5 is outside [0, 1]", lambda.err().strip());
         var turns = MainTokenizeTest.main("", args(data, "eval", "llmcrs", "--dataset", "inspired", "--llm", "x", "--turns", tmp.resolve("no/t.jsonl").toString()));
