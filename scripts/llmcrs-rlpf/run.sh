@@ -72,4 +72,20 @@ if has grid && [ "${GRID:-0}" = 1 ]; then
     evaluate "sft-$n" "$run/sft-$n" --ablate "$a" --against "$run/sft.turns.jsonl"
   done
 fi
+# The table of seed 000's Figures 3-4 / Table 8 columns, one row per evaluated system, from the outputs above.
+log "summary"
+{
+  printf '%-12s %-30s %-30s %-30s %-30s %-8s\n' system HIT@10 MRR@10 NDCG@10 BLEU-1 Dist-1
+  for f in "$run"/sft.txt "$run"/rlpf.txt "$run"/sft-*.txt; do
+    [ -f "$f" ] || continue
+    awk -v name="$(basename "$f" .txt)" '
+      $1 == "Recall@10" { hit = $2 " " $3 " " $4 }   $1 == "MRR@10" { mrr = $2 " " $3 " " $4 }
+      $1 == "NDCG@10" { ndcg = $2 " " $3 " " $4 }    $1 == "BLEU-1" { bleu = $2 " " $3 " " $4 }
+      $1 == "Dist-1" { dist = $2 }
+      END { printf "%-12s %-30s %-30s %-30s %-30s %-8s\n", name, hit, mrr, ndcg, bleu, dist }' "$f"
+  done
+  echo "seed 000 (GoRecDial, Flan-T5-Large; Table 8): LLMCRS 0.3022 / 0.1253 / 0.1723 / 0.0528 / 0.1659;"
+  echo "  w/o SI 0.2963 / 0.1228 / 0.1674 / 0.0412 / 0.1588; w/o DI 0.3003 / 0.1236 / 0.1692 / 0.0474 / 0.1602; w/o SG 0.2992 / 0.1235 / 0.1691 / 0.0460 / 0.1591"
+  grep -h -A4 '^paired against' "$run"/rlpf.txt 2>/dev/null || true
+} | tee "$run/summary.txt"
 log "done"
