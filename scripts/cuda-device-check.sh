@@ -4,16 +4,20 @@
 #
 #   run(command="sh scripts/cuda-device-check.sh", carry=[".device-carry"], timeout_s=480)
 #
-# STEPS selects what runs (default all, in this order: smoke tests parity bench decode sanitizer), e.g. a rerun of
+# STEPS selects what runs (default: smoke tests parity bench decode sanitizer, in this order), e.g. a rerun of
 # what failed: run(command="STEPS='smoke tests' sh scripts/cuda-device-check.sh", ...). Every step has its own time
-# limit, so one that hangs cannot take the others with it; all of them take about 7 minutes on an H100.
+# limit, so one that hangs cannot take the others with it; all of them take about 7 minutes on an H100. The step crs
+# (crs's training steps, CPU vs GPU; not yet timed on a GPU: its CPU half, 100 recommender updates on ReDial's graph,
+# dominates, up to 4 minutes) is a call of its own: run(command="STEPS=crs sh scripts/cuda-device-check.sh", ...,
+# timeout_s=300).
 #
-# Writes into $OUT (what comes back, 7 files):
+# Writes into $OUT (what comes back, 8 files):
 #   summary.txt   every step's output, in order, with timings and the machine (nvidia-smi, load)
 #   smoke.txt     crs4j info --cuda-smoke: driver, PTX JIT vs in-process cubin, JCublas2 vs the FFM binding to the
 #                 libcublas present, the GEMM library the backend chose, backend products vs the CPU
 #   tests.txt     JUnit: every CUDA parity test (each op vs the CPU backend; the op tests on cuda:0; stories260K greedy
 #                 GPU = CPU; training and generation dry runs) -- junit.xml the same as XML
+#   crs-tests.txt JUnit: crs's training steps on the GPU vs the CPU (CrsCudaParityTest)
 #   bench.jsonl   every measurement as a JSON line, both sides, all rounds
 #   bench.md      the paired tables (scripts/cuda_bench_table.py)
 #   sanitizer.txt CudaParityTest under compute-sanitizer's memcheck (as far as 60 s allow)
@@ -62,6 +66,15 @@ timeout 200 $JAVA -Dcrs4j.shared="$C/shared" -Dcrs4j.cuda.syncLaunches=true -jar
 echo "exit $?" >> "$OUT/tests.txt"
 cp "$OUT/junit-tmp/TEST-junit-jupiter.xml" "$OUT/junit.xml" 2>/dev/null; rm -rf "$OUT/junit-tmp"
 tail -25 "$OUT/tests.txt" >> "$S"
+fi
+
+if want crs; then
+step "crs training parity: the recommender's first 100 updates, T5 SFT steps, an RLPF update, CPU vs GPU"
+timeout 240 $JAVA -Dcrs4j.shared="$C/shared" -jar "$C/lib/junit-platform-console-standalone-1.13.4.jar" execute \
+  --class-path "$C/lib/crs4j.jar:$C/lib/crs-tests" --disable-banner --details=tree \
+  --select-package org.crs4j.crs.cuda > "$OUT/crs-tests.txt" 2>&1
+echo "exit $?" >> "$OUT/crs-tests.txt"
+tail -25 "$OUT/crs-tests.txt" >> "$S"
 fi
 
 B="$OUT/bench.jsonl"

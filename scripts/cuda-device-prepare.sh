@@ -4,7 +4,7 @@
 #
 #   .device-carry/jre.tar.xz   a Java 25 runtime cut down by jlink (the modules crs4j and JUnit use), native code stripped
 #   .device-carry/lib/         crs4j.jar (the application, JCuda and commons-math3 inside; fastutil left out), bench.jar
-#                              (CudaBench), the test classes of tensor and the CUDA tests of nn and models, JUnit's
+#                              (CudaBench), the test classes of tensor and the CUDA tests of nn, models and crs, JUnit's
 #                              console launcher
 #   .device-carry/shared/      stories260K (both Hugging Face exports) and the ReDial R-GCN graph file: copies of
 #                              ../shared for the device run only; never committed
@@ -21,7 +21,7 @@ rm -rf "$out"
 mkdir -p "$out/lib" "$out/shared/models/stories260K" "$out/shared/graphs"
 
 ./mvnw -q -B -pl crs,bench -am package -DskipTests
-./mvnw -q -B -pl tensor,nn,models -am test-compile
+./mvnw -q -B -pl tensor,nn,models,crs -am test-compile
 # the application without fastutil (21 MB compressed, used by dataset preparation only, which the device run never does)
 cp crs/target/crs4j.jar "$out/lib/"
 zip -q -d "$out/lib/crs4j.jar" 'it/unimi/dsi/*' >/dev/null
@@ -29,6 +29,12 @@ zip -q -d "$out/lib/crs4j.jar" 'it/unimi/dsi/*' >/dev/null
 "$JAVA_HOME/bin/jar" cf "$out/lib/tensor-tests.jar" -C tensor/target/test-classes .
 "$JAVA_HOME/bin/jar" cf "$out/lib/nn-tests.jar" -C nn/target/test-classes org/crs4j/nn/cuda
 "$JAVA_HOME/bin/jar" cf "$out/lib/models-tests.jar" -C models/target/test-classes org/crs4j/models/cuda
+# crs's GPU parity test and what it reads, as a folder: the tiny T5's tokenizer is opened as a file
+t=crs/target/test-classes/org/crs4j/crs; d="$out/lib/crs-tests/org/crs4j/crs"
+mkdir -p "$d/controller" "$d/rlpf"
+cp -r "$t/cuda" "$d/"
+cp "$t/controller/TinyT5.class" "$d/controller/"
+cp "$t/rlpf/tiny-char.model" "$d/rlpf/"
 ./mvnw -q -B dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.13.4 -DoutputDirectory="$out/lib"
 
 # the runtime: java.base and the modules crs4j (Vector API, FFM), Jackson, picocli and JUnit's launcher reach for

@@ -164,8 +164,9 @@ public final class Variable {
         return new Variable(out, true, new Node(op, inputs, backward));
     }
 
+    /** Zeros of t's shape where t lives: a gradient made on the CPU for a GPU tensor would be uploaded every step. */
     private static Tensor zerosLike(Tensor t) {
-        return Tensor.zeros(t.dtype().computeType(), t.shape());
+        return t.backend().zeros(t.dtype().computeType(), t.shape());
     }
 
     // ------------------------------------------------------------------ element-wise
@@ -692,7 +693,7 @@ public final class Variable {
 
     /** t in the leading corner of a zero tensor of {@code shape}. */
     private static Tensor padTo(Tensor t, int[] shape) {
-        Tensor z = Tensor.zeros(t.dtype(), shape);
+        Tensor z = t.backend().zeros(t.dtype(), shape);
         Tensor view = z;
         for (int d = 0; d < shape.length; d++) view = view.narrow(d, 0, t.size(d));
         view.copyFrom(t);

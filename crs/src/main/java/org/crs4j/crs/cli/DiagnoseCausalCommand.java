@@ -9,6 +9,8 @@ import org.crs4j.crs.rec.CausalDiagnosticCharts;
 import org.crs4j.crs.rec.CausalDiagnostics;
 import org.crs4j.crs.rec.RecModelDirectory;
 import org.crs4j.data.model.Split;
+import org.crs4j.models.cli.DeviceOption;
+import org.crs4j.tensor.Device;
 import org.crs4j.tensor.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +25,7 @@ import picocli.CommandLine.Spec;
 final class DiagnoseCausalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin DataOptions data = new DataOptions();
+    @Mixin DeviceOption device = new DeviceOption();
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "A model directory written by `crs4j train rec` (full or no-causal).")
     Path model;
@@ -35,11 +38,8 @@ final class DiagnoseCausalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Split s = switch (split) {
-            case "test" -> Split.TEST;
-            case "valid" -> Split.VALID;
-            default -> throw new IllegalArgumentException("--split: must be test or valid, not " + split);
-        };
+        Split s = SplitOption.heldOut(split);
+        Device target = device.resolve(); // before any data is read
         if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + ": exists and is not a folder");
         RecModelDirectory dir = RecModelDirectory.open(model);
         if (dir.config().settings().pooling().equals("self-attention")) {
@@ -48,7 +48,7 @@ final class DiagnoseCausalCommand implements Callable<Integer> {
         }
         PrintWriter pw = spec.commandLine().getOut();
         var prepared = dir.config().data().obtain(data.dataDir(), data.cacheDir(), org.crs4j.data.prepare.Progress.NONE);
-        var rec = dir.load(prepared);
+        var rec = dir.load(prepared, target);
         CausalDiagnostics.Result r = CausalDiagnostics.run(rec, prepared, s);
         Files.createDirectories(out);
         AtomicFiles.writeString(out.resolve("samples.csv"), r.samplesCsv());

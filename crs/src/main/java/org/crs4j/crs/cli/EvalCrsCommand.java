@@ -86,11 +86,7 @@ public final class EvalCrsCommand implements Callable<Integer> {
             case "mentioned" -> RerankEvaluation.Oracle.MENTIONED;
             default -> throw new IllegalArgumentException("--oracle: must be none, truth or mentioned, not " + oracle);
         };
-        Split split = switch (splitName.toLowerCase(Locale.ROOT)) {
-            case "test" -> Split.TEST;
-            case "valid" -> Split.VALID;
-            default -> throw new IllegalArgumentException("--split: must be test or valid, not " + splitName);
-        };
+        Split split = SplitOption.heldOut(splitName);
         if (limit < 0) throw new IllegalArgumentException("--limit: must be >= 0, got " + limit);
         if (output != null) {
             Path parent = output.toAbsolutePath().getParent();

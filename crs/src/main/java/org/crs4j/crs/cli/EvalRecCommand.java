@@ -18,6 +18,8 @@ import org.crs4j.crs.rec.Recommender;
 import org.crs4j.data.model.Datasets;
 import org.crs4j.data.model.Split;
 import org.crs4j.data.prepare.PreparedDataset;
+import org.crs4j.models.cli.DeviceOption;
+import org.crs4j.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +33,7 @@ import picocli.CommandLine.Spec;
 final class EvalRecCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin DataOptions data = new DataOptions();
+    @Mixin DeviceOption device = new DeviceOption();
 
     @Option(names = "--model", required = true, paramLabel = "DIR|popularity",
             description = "A model directory written by `crs4j train rec`, or `popularity` (the most frequent training targets; needs --dataset).")
@@ -50,11 +53,8 @@ final class EvalRecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Split s = switch (split) {
-            case "test" -> Split.TEST;
-            case "valid" -> Split.VALID;
-            default -> throw new IllegalArgumentException("--split: must be test or valid, not " + split);
-        };
+        Split s = SplitOption.heldOut(split);
+        Device target = device.resolve(); // before any data is read
         if (predictions != null) {
             Path parent = predictions.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) throw new IllegalArgumentException("--predictions " + predictions + ": folder " + parent + " does not exist");
@@ -79,7 +79,7 @@ final class EvalRecCommand implements Callable<Integer> {
         progress.done();
         RecEvaluation.samples(prepared, s);
         checkKs(cutoffs, Math.min(RecEvaluation.TOP, prepared.graph().itemEntities().length));
-        Recommender rec = popularity ? PopularityRecommender.fromTrainingTargets(prepared) : dir.load(prepared);
+        Recommender rec = popularity ? PopularityRecommender.fromTrainingTargets(prepared) : dir.load(prepared, target);
 
         long t0 = System.nanoTime();
         List<Prediction> predicted = RecEvaluation.predict(rec, prepared, s);

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {InfoCommand.class, TensorsCommand.class, org.crs4j.data.cli.DataCommand.class,
                 org.crs4j.models.cli.TokenizeCommand.class, org.crs4j.models.cli.GenerateCommand.class,
                 TrainCommand.class, EvalCommand.class, ScoreCommand.class, DiagnoseCommand.class, LlmcrsCommand.class,
-                ServeCommand.class})
+                ServeCommand.class, ChatCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

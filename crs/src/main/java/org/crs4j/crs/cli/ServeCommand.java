@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serves models over an OpenAI-compatible HTTP API, batching concurrent requests.",
                 "GET /v1/models, POST /v1/chat/completions, POST /v1/completions (stream: true for",
-                "server-sent events). Binds 127.0.0.1 unless --host says otherwise; clients must",
+                "server-sent events); with --crs, the conversational recommender (POST /v1/crs/turn,",
+                "the chat page at /, its experts at /v1/experts/ID). Binds 127.0.0.1 unless --host says otherwise; clients must",
                 "send an API key when $CRS4J_API_KEY is set. See crs/README.md."})
 public final class ServeCommand implements Callable<Integer> {
 
@@ -58,8 +59,22 @@ public final class ServeCommand implements Callable<Integer> {
         String chatFormat;
     }
 
-    @ArgGroup(exclusive = false, multiplicity = "1..*")
-    List<ModelOption> models;
+    @ArgGroup(exclusive = false, multiplicity = "0..*")
+    List<ModelOption> models = new ArrayList<>();
+
+    @Option(names = "--crs", description = "also serve the conversational recommender of `crs4j chat`: POST /v1/crs/turn, the chat page at /,"
+            + " and its experts at /v1/experts/ID (LLMCRS's HTTP expert protocol)")
+    boolean crs;
+
+    @Option(names = "--rec-model", paramLabel = "DIR", description = "with --crs: a trained recommender directory (default: the cached"
+            + " ReDial model that `crs4j chat` trains on first use)")
+    Path recModel;
+
+    @Option(names = "--crs-llm", paramLabel = "SPEC", description = "with --crs: the LLM leading the turns (folder, Hugging Face id,"
+            + " URL#MODEL; default: chat's order: a trained controller, google/flan-t5-large if cached, else none)")
+    String crsLlm;
+
+    @picocli.CommandLine.Mixin DataOptions data = new DataOptions();
 
     @Option(names = "--host", paramLabel = "H", defaultValue = "127.0.0.1",
             description = "address to bind (default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 exposes the server)")
@@ -107,6 +122,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "q8: quantize weight matrices to Q8_0 while loading (faster on the CPU); none: as stored (default)")
     String quantize;
 
+    @picocli.CommandLine.Mixin org.crs4j.models.cli.DeviceOption device = new org.crs4j.models.cli.DeviceOption();
+
     @Spec
     CommandSpec spec;
 
@@ -119,11 +136,16 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--quantize: " + e.getMessage());
         }
+        device.resolve(quantization); // an unusable --device fails here, before any model is read
         String apiKey = System.getenv(apiKeyEnv);
         if (apiKey != null && apiKey.isBlank()) apiKey = null;
+        if (models.isEmpty() && !crs) throw new ParameterException(spec.commandLine(), "--model: give at least one model to serve, or --crs");
+        if (!crs && (recModel != null || crsLlm != null))
+            throw new ParameterException(spec.commandLine(), (recModel != null ? "--rec-model" : "--crs-llm") + ": only with --crs");
 
         List<ServedModel> served = new ArrayList<>();
         ApiServer server = null;
+        org.crs4j.crs.chat.CrsSystem crsSystem = null;
         try {
             Set<String> names = new HashSet<>();
             for (ModelOption m : models) {
@@ -132,6 +154,17 @@ public final class ServeCommand implements Callable<Integer> {
                 if (!names.add(s.name())) throw new ParameterException(spec.commandLine(), "--name " + s.name() + ": two models have this name");
             }
             server = new OpenAiApi(served, limits).install(new ApiServer(host, port, limits, apiKey, System.err::println));
+            if (crs) {
+                ConsoleProgress progress = new ConsoleProgress(System.err, new java.io.PrintWriter(System.err, true));
+                var a = org.crs4j.crs.chat.ChatSetup.assemble(new org.crs4j.crs.chat.ChatSetup.Options(recModel, null, crsLlm, false,
+                        data.dataDir(), data.cacheDir()), progress, progress, note -> System.err.println("crs4j serve: " + note));
+                crsSystem = a.system();
+                new org.crs4j.crs.serve.CrsTurnApi(crsSystem, limits).install(server);
+                org.crs4j.crs.serve.ChatPage.install(server);
+                org.crs4j.crs.serve.ExpertRoutes.install(server, crsSystem.registry(), crsSystem.environment());
+                System.err.printf("crs4j serve: CRS %s with %s (%s), LLM %s%n", crsSystem.environment().data().name(),
+                        crsSystem.recommendationExpert(), a.recModel(), a.llmHow());
+            }
             try {
                 server.start();
             } catch (IOException e) {
@@ -139,22 +172,26 @@ public final class ServeCommand implements Callable<Integer> {
             }
             InetSocketAddress at = server.address();
             System.err.printf("crs4j serve: listening on http://%s:%d/v1 (%s), API key %s; Ctrl-C stops%n", at.getHostString(),
-                    at.getPort(), String.join(", ", served.stream().map(ServedModel::name).toList()),
+                    at.getPort(), String.join(", ", java.util.stream.Stream.concat(served.stream().map(ServedModel::name),
+                            crs ? java.util.stream.Stream.of("the CRS: POST /v1/crs/turn, the chat page at /") : java.util.stream.Stream.empty()).toList()),
                     apiKey == null ? "not required" : "required ($" + apiKeyEnv + ")");
             if (apiKey == null && !InetAddress.getByName(host).isLoopbackAddress()) {
                 System.err.println("crs4j serve: warning: --host " + host + " accepts connections from other machines and no API key is"
                         + " set; set $" + apiKeyEnv + " to require one");
             }
             ApiServer toStop = server;
+            var crsToClose = crsSystem;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 toStop.close();
                 served.forEach(ServedModel::close);
+                if (crsToClose != null) crsToClose.close();
             }));
             server.join();
             return 0;
         } catch (Exception | Error e) {
             if (server != null) server.close();
             served.forEach(ServedModel::close);
+            if (crsSystem != null) crsSystem.close();
             throw e;
         }
     }
@@ -176,6 +213,7 @@ public final class ServeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         LanguageModel lm = LanguageModels.load(path, m.tokenizer, quantization);
         try {
+            lm.module().to(device.resolve(quantization));
             if (!lm.hasTokenizer()) throw new IOException("--model " + m.model + ": no tokenizer found beside it; pass --tokenizer FILE");
             ServedModel s = new ServedModel(name, lm, format, limits);
             System.err.printf("crs4j serve: %s = %s (%s, context %d, chat format %s%s), loaded in %.2f s%n", name, path,

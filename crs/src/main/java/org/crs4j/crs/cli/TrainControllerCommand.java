@@ -75,9 +75,11 @@ final class TrainControllerCommand implements Callable<Integer> {
     @Option(names = "--save-every", defaultValue = "500", description = "steps between saves") int saveEvery;
     @Option(names = "--eval-pairs", defaultValue = "200", description = "held-out pairs generated greedily per evaluation") int evalPairs;
     @Option(names = "--resume", description = "continue the run saved in --out") boolean resume;
+    @picocli.CommandLine.Mixin org.crs4j.models.cli.DeviceOption device = new org.crs4j.models.cli.DeviceOption();
 
     @Override
     public Integer call() throws IOException {
+        var target = device.resolve(); // an unusable --device fails here, before anything is read
         SftTrainer.Settings settings = new SftTrainer.Settings(epochs, batchSize, lr, weightDecay, clip, warmup, maxSource, maxTarget,
                 seed, saveEvery, evalPairs);
         if (init != null && (config != null || tokenizer != null)) {
@@ -121,6 +123,7 @@ final class TrainControllerCommand implements Callable<Integer> {
         }
         try (lm) {
             ControllerModels.trainOnly(lm, trainLayers);
+            lm.module().to(target);
             SftTrainer.Report r = new SftTrainer(lm, dropout, train, held, settings, out, System.err).run(resume);
             System.out.printf("saved %s: %d steps, last training loss %.4f%s%n", out, r.steps(), r.lastLoss(),
                     Double.isNaN(r.validLoss()) ? "" : String.format(", held-out loss %.4f per token, exact match %.4f on %d pairs",

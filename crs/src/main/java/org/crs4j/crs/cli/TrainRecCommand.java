@@ -10,6 +10,8 @@ import org.crs4j.crs.rec.RecModelDirectory;
 import org.crs4j.crs.rec.RecSettings;
 import org.crs4j.crs.rec.RecTrainer;
 import org.crs4j.data.model.Datasets;
+import org.crs4j.models.cli.DeviceOption;
+import org.crs4j.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,6 +25,7 @@ import picocli.CommandLine.Spec;
 final class TrainRecCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin DataOptions data = new DataOptions();
+    @Mixin DeviceOption device = new DeviceOption();
 
     @Option(names = "--dataset", paramLabel = "NAME", description = "redial, inspired, opendialkg or tgredial (not needed with --resume).")
     String dataset;
@@ -63,6 +66,7 @@ final class TrainRecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Device target = device.resolve(); // an unusable --device fails here, before any data is read
         PrintWriter pw = spec.commandLine().getOut();
         ConsoleProgress progress = new ConsoleProgress(System.err, pw);
         RecTrainer.Result r;
@@ -81,7 +85,7 @@ final class TrainRecCommand implements Callable<Integer> {
             RecSettings asked = apply(own); // any other option given must agree with the run's own
             var prepared = spec.obtain(data.dataDir(), data.cacheDir(), progress);
             progress.done();
-            r = RecTrainer.resume(out, asked, prepared, progress);
+            r = RecTrainer.resume(out, asked, prepared, progress, target);
         } else {
             if (dataset == null) throw new IllegalArgumentException("--dataset: missing (redial, inspired, opendialkg or tgredial)");
             Datasets.get(dataset); // an unknown name fails here, before any work
@@ -93,7 +97,7 @@ final class TrainRecCommand implements Callable<Integer> {
             RecData spec = new RecData(dataset, graph, linkText);
             var prepared = spec.obtain(data.dataDir(), data.cacheDir(), progress);
             progress.done();
-            r = RecTrainer.train(s, spec, prepared, dir, progress);
+            r = RecTrainer.train(s, spec, prepared, dir, progress, target);
         }
         pw.printf(Locale.ROOT, "%s: best epoch %d of %d, valid Recall@1/10/50 %.4f / %.4f / %.4f (%s) -> %s%n",
                 r.dir().getFileName(), r.bestEpoch(), r.epochs(), r.bestValid()[0], r.bestValid()[1], r.bestValid()[2], r.stopped(), r.dir());

@@ -70,9 +70,11 @@ final class TrainRlpfCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--save-every", defaultValue = "50", description = "steps between saves") int saveEvery;
     @Option(names = "--resume", description = "continue the run saved in --out") boolean resume;
+    @picocli.CommandLine.Mixin org.crs4j.models.cli.DeviceOption device = new org.crs4j.models.cli.DeviceOption();
 
     @Override
     public Integer call() throws IOException {
+        var target = device.resolve(); // an unusable --device fails here, before anything is read
         RlpfTrainer.Settings settings = new RlpfTrainer.Settings(steps, batchSize, lambda, baselineRate, baselineStart, temperature,
                 topP, maxNewTokens, lr, weightDecay, clip, microBatch, seed, saveEvery);
         Environments.check(env);
@@ -90,6 +92,7 @@ final class TrainRlpfCommand implements Callable<Integer> {
                 throw new IOException("--out " + out + ": holds a model already; pass --resume to continue its run, or choose another folder");
             }
             ControllerModels.trainOnly(lm, trainLayers);
+            lm.module().to(target);
             Environment environment;
             if (isLlmcrs) {
                 String dataset = env.substring(Environments.LLMCRS.length());

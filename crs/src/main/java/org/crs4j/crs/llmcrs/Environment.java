@@ -97,6 +97,25 @@ public final class Environment {
     /** Entity and item mentions in free text (titles included), in order. */
     public List<Mention> link(String text) { return linker.link(text); }
 
+    private static final java.util.regex.Pattern YEAR_AFTER = java.util.regex.Pattern.compile("\\s*\\((\\d{4})\\)");
+
+    /**
+     * The catalogue item a mention names, or -1: its entity's item, unless the text writes a year right after it
+     * ("Avatar (2009)") and the catalogue holds that name with that year — the linker knows names, not years, and
+     * would take the namesake of another year (Avatar (2004)).
+     */
+    public int itemOfMention(String text, Mention m) {
+        int item = itemOfEntity(m.entity());
+        if (item < 0 || db == null) return item;
+        Matcher y = YEAR_AFTER.matcher(text).region(m.end(), text.length());
+        if (!y.lookingAt()) return item;
+        int year = Integer.parseInt(y.group(1));
+        var record = db.item(item);
+        if (record.isEmpty() || record.get().year() == year) return item;
+        var found = db.findByName(record.get().name(), year);
+        return found.isEmpty() ? item : found.getFirst().index();
+    }
+
     /**
      * A turn from free text, as preparation would have made it: its items (titles found in the text) and entities in
      * order of appearance. What the chat and the server pass for a user's message.
@@ -104,9 +123,11 @@ public final class Environment {
     public PreparedTurn turn(Role role, String text) {
         var items = new it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet();
         var entities = new it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet();
-        for (Mention m : link(readable(text))) {
-            entities.add(m.entity());
-            int item = itemOfEntity(m.entity());
+        String readable = readable(text);
+        for (Mention m : link(readable)) {
+            int item = itemOfMention(readable, m);
+            int entity = item >= 0 && data.itemEntity()[item] >= 0 ? data.itemEntity()[item] : m.entity();
+            entities.add(entity);
             if (item >= 0) items.add(item);
         }
         return new PreparedTurn(role, text, items.toIntArray(), entities.toIntArray());

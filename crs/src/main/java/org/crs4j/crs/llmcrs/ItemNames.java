@@ -17,6 +17,18 @@ public final class ItemNames {
     /** The item's catalogue index, or -1. */
     public static int resolve(String text, Environment env) {
         if (text == null || text.isBlank()) return -1;
+        int item = resolveTitle(text, env);
+        if (item >= 0) return item;
+        for (int named : named(text, env)) return named;
+        return -1;
+    }
+
+    /**
+     * The item when the whole text is its title (the first three steps of {@link #resolve}, without looking for a
+     * title inside the text), or -1: what the chat uses on a span the user wrote as a title.
+     */
+    public static int resolveTitle(String text, Environment env) {
+        if (text == null || text.isBlank()) return -1;
         var ny = Titles.split(text.strip());
         if (env.db() != null) {
             for (String name : List.of(ny.name(), ny.name().replaceFirst("(?i)^(the|a|an)\\s+", ""))) {
@@ -25,10 +37,7 @@ public final class ItemNames {
                 if (!found.isEmpty()) return found.getFirst().index();
             }
         }
-        int fuzzy = env.titleMatcher().match(text.strip());
-        if (fuzzy >= 0) return fuzzy;
-        for (int item : named(text, env)) return item;
-        return -1;
+        return env.titleMatcher().match(text.strip());
     }
 
     /**
@@ -39,7 +48,7 @@ public final class ItemNames {
     public static int[] named(String text, Environment env) {
         var out = new it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet();
         for (Mention m : env.link(text)) {
-            int item = env.itemOfEntity(m.entity());
+            int item = env.itemOfMention(text, m);
             if (item >= 0 && writtenAsTitle(text, m.start(), m.end())) out.add(item);
         }
         return out.toIntArray();

@@ -20,8 +20,16 @@ public final class LlmcrsSetup {
 
     /** The environment of a dataset; the caller closes {@code environment.db()} when done. */
     public static Environment environment(Path dataDir, String dataset, String graph, Path cacheDir, Progress progress) {
+        return environment(dataDir, dataset, graph, null, cacheDir, progress);
+    }
+
+    /**
+     * The environment of a dataset prepared with explicit text linking ({@code linkText} null: data-tools' default),
+     * as a trained recommender's {@code RecData} records it, so that its graph is the one the model was trained on.
+     */
+    public static Environment environment(Path dataDir, String dataset, String graph, Boolean linkText, Path cacheDir, Progress progress) {
         var load = new DatasetLoader.Options(org.crs4j.data.io.ReadReport.strict(), graph);
-        PreparedData.Result prepared = PreparedData.obtain(dataDir, dataset, load, PrepareOptions.defaults(), cacheDir, false, progress);
+        PreparedData.Result prepared = PreparedData.obtain(dataDir, dataset, load, new PrepareOptions(null, linkText), cacheDir, false, progress);
         var db = ItemDatabases.obtain(dataDir, prepared, false);
         return Environment.of(prepared.dataset(), ItemDatabase.open(db.file()));
     }

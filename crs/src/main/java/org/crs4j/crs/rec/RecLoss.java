@@ -1,6 +1,7 @@
 package org.crs4j.crs.rec;
 
 import org.crs4j.autograd.Variable;
+import org.crs4j.nn.graph.RelationalGraph;
 import org.crs4j.nn.loss.Losses;
 import org.crs4j.nn.loss.Reduction;
 import org.crs4j.tensor.Tensor;
@@ -22,6 +23,23 @@ import org.crs4j.tensor.Tensor;
 public record RecLoss(Variable total, Variable ce, Variable causal, Variable kl) {
 
     /**
+     * The loss of one training update: H = RGCN(E) once for the whole batch, the item rows, the pooled users, their
+     * scores and, for the causal variants, the intervened scores, then Eq. 8.
+     *
+     * @param itemIds the item entity ids, ascending ({@code RecGraph.itemIds()})
+     * @param targets [B] positions in {@code itemIds} (I64)
+     */
+    public static RecLoss ofBatch(CausalRecModel model, RelationalGraph graph, Tensor itemIds, Contexts c, Tensor targets) {
+        RecSettings s = model.settings();
+        Variable h = model.entities(graph);
+        Variable itemRows = h.indexSelect(0, itemIds);
+        Variable users = model.users(h, c);
+        Variable logits = model.logits(users, itemRows, itemIds);
+        Variable intervened = s.causal() ? model.logits(model.intervened(h, c, users), itemRows, itemIds) : null;
+        return of(logits, intervened, targets, s.alpha(), s.beta());
+    }
+
+    /**
      * @param logits            [B, I] scores of the items
      * @param intervenedLogits  [B, I] scores after the intervention, or null for cross-entropy alone
      * @param targets           [B] item positions (I64)
@@ -30,7 +48,8 @@ public record RecLoss(Variable total, Variable ce, Variable causal, Variable kl)
         Variable logP = logits.logSoftmax(1);
         Variable ce = Losses.nll(logP, targets, Losses.IGNORE_INDEX, Reduction.MEAN);
         if (intervenedLogits == null) return new RecLoss(ce, ce, null, null);
-        Variable oneHot = Variable.constant(targets.oneHot(logits.size(1)).to(logits.dtype()));
+        // made where the logits are: [B, I] floats, too many to build on the CPU and upload every step
+        Variable oneHot = Variable.constant(targets.toDevice(logits.data().device()).oneHot(logits.size(1)).to(logits.dtype()));
         Variable logPBar = intervenedLogits.logSoftmax(1);
         Variable causal = Losses.cosineSimilarity(logPBar.exp(), oneHot, 1).mean()
                 .sub(Losses.cosineSimilarity(logP.exp(), oneHot, 1).mean());

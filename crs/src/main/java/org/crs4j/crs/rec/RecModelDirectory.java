@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.crs4j.data.prepare.PreparedDataset;
+import org.crs4j.tensor.Device;
 import org.crs4j.tensor.Tensor;
 import org.crs4j.tensor.io.AtomicFiles;
 import org.crs4j.tensor.io.SafetensorsFile;
@@ -125,7 +126,12 @@ public final class RecModelDirectory {
 
     /** The best-validation weights as a recommender over {@code data}. */
     public CausalRecommender load(PreparedDataset data) throws IOException {
-        return load(data, MODEL, "", "the training run has not finished an epoch yet");
+        return load(data, Device.CPU);
+    }
+
+    /** {@link #load(PreparedDataset)} with the model on {@code device}, where its scores are then computed. */
+    public CausalRecommender load(PreparedDataset data, Device device) throws IOException {
+        return load(data, MODEL, "", "the training run has not finished an epoch yet", device);
     }
 
     /**
@@ -133,10 +139,10 @@ public final class RecModelDirectory {
      * a later epoch did not improve validation Recall@50: for evaluating a fixed training budget without model selection.
      */
     public CausalRecommender loadLastEpoch(PreparedDataset data) throws IOException {
-        return load(data, CHECKPOINT, "model.", "no epoch has finished");
+        return load(data, CHECKPOINT, "model.", "no epoch has finished", Device.CPU);
     }
 
-    private CausalRecommender load(PreparedDataset data, String name, String prefix, String whyMissing) throws IOException {
+    private CausalRecommender load(PreparedDataset data, String name, String prefix, String whyMissing, Device device) throws IOException {
         RecGraph g = check(data);
         Path file = dir.resolve(name);
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException(file + ": missing (" + whyMissing + ")");
@@ -154,6 +160,7 @@ public final class RecModelDirectory {
             throw new IllegalArgumentException(file + ": does not hold a " + config.settings().variant() + " model of this graph: " + e.getMessage());
         }
         model.eval();
+        model.to(device);
         return new CausalRecommender(model, g, data);
     }
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.crs4j.autograd.Variable;
 import org.crs4j.crs.eval.RankMetric;
 import org.crs4j.crs.eval.RankingEvaluation;
 import org.crs4j.data.model.Split;
@@ -19,6 +18,7 @@ import org.crs4j.nn.checkpoint.Checkpoint;
 import org.crs4j.nn.optim.Adam;
 import org.crs4j.nn.optim.LrSchedule;
 import org.crs4j.nn.optim.LrScheduler;
+import org.crs4j.tensor.Device;
 import org.crs4j.tensor.Generator;
 import org.crs4j.tensor.Tensor;
 import org.crs4j.tensor.io.AtomicFiles;
@@ -50,9 +50,19 @@ public final class RecTrainer {
     /** How a run ended. {@code bestValid} holds validation Recall@1, @10, @50 of the kept weights. */
     public record Result(Path dir, int epochs, int bestEpoch, double[] bestValid, String stopped) {}
 
-    /** A new run into {@code out} (which must not hold another run). */
+    /** A new run into {@code out} (which must not hold another run), on the CPU. */
     public static Result train(RecSettings settings, RecData spec, PreparedDataset data, Path out, TrainingListener listener)
             throws IOException {
+        return train(settings, spec, data, out, listener, Device.CPU);
+    }
+
+    /**
+     * A new run into {@code out} with the model on {@code device}: parameters, gradients and Adam's moments stay there;
+     * each update uploads only its batch (contexts, targets, item ids) and reads back its loss; checkpoints and weights
+     * are downloaded when written.
+     */
+    public static Result train(RecSettings settings, RecData spec, PreparedDataset data, Path out, TrainingListener listener,
+                               Device device) throws IOException {
         if (Files.exists(out.resolve(RecModelDirectory.CONFIG))) {
             throw new IllegalArgumentException(out + ": already holds a model; pass --resume to continue its training, or choose another --out");
         }
@@ -60,7 +70,7 @@ public final class RecTrainer {
         RecGraph g = RecGraph.of(data);
         checkData(spec, data);
         RecModelDirectory.writeConfig(out, RecModelDirectory.configFor(settings, spec, g));
-        return run(settings, spec, data, g, out, false, listener);
+        return run(settings, spec, data, g, out, false, listener, device);
     }
 
     /**
@@ -68,6 +78,12 @@ public final class RecTrainer {
      * run's own (a different variant, seed or schedule would not continue the same run).
      */
     public static Result resume(Path out, RecSettings settings, PreparedDataset data, TrainingListener listener) throws IOException {
+        return resume(out, settings, data, listener, Device.CPU);
+    }
+
+    /** {@link #resume} with the model on {@code device} (any device: a checkpoint holds no device). */
+    public static Result resume(Path out, RecSettings settings, PreparedDataset data, TrainingListener listener, Device device)
+            throws IOException {
         RecModelDirectory d = RecModelDirectory.open(out);
         RecSettings own = d.config().settings();
         if (settings != null && !settings.equals(own)) {
@@ -75,7 +91,7 @@ public final class RecTrainer {
                     + differences(own, settings) + "; resume it without changing them");
         }
         RecGraph g = d.check(data);
-        return run(own, d.config().data(), data, g, out, true, listener);
+        return run(own, d.config().data(), data, g, out, true, listener, device);
     }
 
     private static String differences(RecSettings own, RecSettings asked) {
@@ -96,7 +112,7 @@ public final class RecTrainer {
     }
 
     private static Result run(RecSettings s, RecData spec, PreparedDataset data, RecGraph g, Path out, boolean resume,
-                              TrainingListener listener) throws IOException {
+                              TrainingListener listener, Device device) throws IOException {
         checkData(spec, data);
         List<RecommendationSample> train = new ArrayList<>();
         for (RecommendationSample r : data.split(Split.TRAIN).recommendations()) if (r.contextEntities().length > 0) train.add(r);
@@ -106,7 +122,9 @@ public final class RecTrainer {
         int updatesPerEpoch = (train.size() + perUpdate - 1) / perUpdate;
         long totalSteps = Math.max((long) updatesPerEpoch * s.maxEpochs(), s.warmupSteps());
 
+        // initialised on the CPU (the same weights on every device), then moved once; the checkpoint loads onto it
         CausalRecModel model = new CausalRecModel(s, g.entities(), g.relations(), new Generator(s.seed()));
+        model.to(device);
         Adam adam = new Adam(model.namedParameters(), s.lr());
         LrScheduler schedule = new LrScheduler(adam, LrSchedule.polynomialWithWarmup(s.warmupSteps(), totalSteps, s.lr(), 0.0, 1.0));
         Generator order = new Generator(s.seed() * 0x9E3779B97F4A7C15L + 1);
@@ -144,6 +162,8 @@ public final class RecTrainer {
                     contexts.add(r.contextEntities());
                     targets[i - from] = g.itemPosition().get(r.itemEntity());
                 }
+                // the batch stays on the CPU: each op checks its indices there and uploads what it needs (a device-resident
+                // index would cost a bounds-check kernel and a synchronising read per use)
                 RecLoss loss = lossOf(model, g, Contexts.of(contexts, s.maxContext(), s.lambda()), Tensor.of(targets, targets.length));
                 loss.total().backward();
                 adam.step();
@@ -216,15 +236,9 @@ public final class RecTrainer {
         return false;
     }
 
-    /** The loss of one update: H once for the whole batch, then pooling, item scores and Eq. 8. */
+    /** The loss of one update (see {@link RecLoss#ofBatch}). */
     static RecLoss lossOf(CausalRecModel model, RecGraph g, Contexts c, Tensor targets) {
-        RecSettings s = model.settings();
-        Variable h = model.entities(g.rgcnGraph());
-        Variable itemRows = h.indexSelect(0, g.itemIds());
-        Variable users = model.users(h, c);
-        Variable logits = model.logits(users, itemRows, g.itemIds());
-        Variable intervened = s.causal() ? model.logits(model.intervened(h, c, users), itemRows, g.itemIds()) : null;
-        return RecLoss.of(logits, intervened, targets, s.alpha(), s.beta());
+        return RecLoss.ofBatch(model, g.rgcnGraph(), g.itemIds(), c, targets);
     }
 
     /** Validation Recall@1, @10, @50, computed as evaluation computes them (popularity for empty contexts). */

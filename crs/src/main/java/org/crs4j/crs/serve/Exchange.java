@@ -86,6 +86,13 @@ public final class Exchange {
         Content.Sink.write(response, true, ByteBuffer.wrap(bytes(body)));
     }
 
+    /** A whole response of any type (the chat page's files). */
+    public void send(int status, String contentType, byte[] body) throws IOException {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        Content.Sink.write(response, true, ByteBuffer.wrap(body));
+    }
+
     /** OpenAI's error JSON with the error's status; as a last SSE event once a stream has started. */
     public void sendError(ApiError e) throws IOException {
         ObjectNode body = errorJson(e);

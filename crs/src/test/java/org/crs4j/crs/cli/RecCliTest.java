@@ -176,4 +176,39 @@ class RecCliTest {
         assertOneLineError(run(withData("eval", "rec", "--model", model.toString(), "--k", "30")),
                 "crs4j eval rec: --k: 30 is not a valid cut-off (1..24, the length of the ranked lists)");
     }
+    /** --device is checked before any data is read or anything written; an absent GPU is one line naming the option. */
+    @Test
+    void deviceIsCheckedFirstAndAnAbsentGpuIsOneLine() {
+        Path out = dir.resolve("never");
+        assertOneLineError(run(withData("train", "rec", "--dataset", "inspired", "--out", out.toString(), "--device", "gpu")),
+                "crs4j train rec: --device: unknown device 'gpu': expected cpu, cuda or cuda:N");
+        assertOneLineError(run(withData("eval", "rec", "--model", model.toString(), "--device", "cuda:x")),
+                "crs4j eval rec: --device: unknown device");
+        if (!org.crs4j.tensor.cuda.CudaProbe.available()) {
+            String reason = org.crs4j.tensor.cuda.CudaProbe.probe().reason();
+            assertOneLineError(run(withData("train", "rec", "--dataset", "inspired", "--out", out.toString(), "--device", "cuda")),
+                    "crs4j train rec: --device cuda: cuda:0 is not usable: " + reason);
+            assertOneLineError(run(withData("eval", "rec", "--model", model.toString(), "--device", "cuda:1")),
+                    "crs4j eval rec: --device cuda:1: cuda:1 is not usable: " + reason);
+            assertOneLineError(run(withData("diagnose", "causal", "--model", model.toString(), "--out", out.toString(), "--device", "cuda")),
+                    "crs4j diagnose causal: --device cuda: cuda:0 is not usable: " + reason);
+        }
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    /** train rec and eval rec with --device on a GPU-less CUDA backend: the commands' wiring to CUDA, not the numbers. */
+    @Test
+    void trainAndEvalRunOnTheDeviceTheyAreGiven() throws Exception {
+        Path out = dir.resolve("on-device");
+        try (org.crs4j.tensor.cuda.GpuLessCuda cuda = new org.crs4j.tensor.cuda.GpuLessCuda(31)) {
+            Run train = run(withData("train", "rec", "--dataset", "inspired", "--epochs", "1", "--out", out.toString(), "--device", "cuda:31"));
+            assertEquals(0, train.code(), train.err());
+            assertTrue(cuda.driver.launches.stream().anyMatch(l -> l.kernel().equals("adam_f32")), "the updates ran on the device");
+            assertTrue(Files.isRegularFile(out.resolve("checkpoint.safetensors")), "the checkpoint came back from the device");
+            int before = cuda.driver.launches.size();
+            Run eval = run(withData("eval", "rec", "--model", out.toString(), "--k", "1,10", "--device", "cuda:31"));
+            assertEquals(0, eval.code(), eval.err());
+            assertTrue(cuda.driver.launches.stream().skip(before).anyMatch(l -> l.kernel().equals("spmm_f32")), "H was computed on the device");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package org.crs4j.models.cli;
 
+import org.crs4j.models.Quantization;
 import org.crs4j.tensor.Backends;
 import org.crs4j.tensor.Device;
 import picocli.CommandLine.Option;
@@ -35,6 +36,19 @@ public final class DeviceOption {
             } catch (UnsupportedOperationException e) {
                 throw new IllegalArgumentException("--device " + device + ": " + e.getMessage());
             }
+        }
+        return d;
+    }
+
+    /**
+     * {@link #resolve()} for a model loaded with {@code quantization}: Q8_0 is a CPU format (the GPU would hold it
+     * dequantized, four times larger), so {@code --quantize q8} with a GPU is refused, naming {@code --quantize}.
+     */
+    public Device resolve(Quantization quantization) {
+        Device d = resolve();
+        if (d.kind() != Device.Kind.CPU && quantization == Quantization.Q8) {
+            throw new IllegalArgumentException("--quantize q8: Q8_0 weights are a CPU format; on " + d
+                    + " use --quantize none (BF16 weights are read as they are)");
         }
         return d;
     }

@@ -105,11 +105,7 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         if (maxNewTokens != null && maxNewTokens < 0) throw bad("--max-new-tokens", "must be 0 or more, got " + maxNewTokens);
         if (beams != null && beams < 1) throw bad("--beams", "must be 1 or more, got " + beams);
-        Device target = device.resolve(); // an unusable --device fails here, before any model is read
-        if (target.kind() != Device.Kind.CPU && quantization == Quantization.Q8) {
-            throw new IllegalArgumentException("--quantize q8: Q8_0 weights are a CPU format; on " + target
-                    + " generate with --quantize none (BF16 weights are read as they are)");
-        }
+        Device target = device.resolve(quantization); // an unusable --device fails here, before any model is read
         Path path = ModelLocator.locate(model, revision, true, hub);
         long t0 = System.nanoTime();
         try (LanguageModel lm = LanguageModels.load(path, tokenizer, quantization)) {

@@ -44,7 +44,9 @@ import org.crs4j.tensor.io.TensorInfo;
  * it: a crash during {@code save} leaves the previous checkpoint intact (see {@code AtomicFiles}).
  *
  * <p>Loading checks everything — every entry present, no unexpected ones, shapes, optimizer type, JSON fields —
- * before changing anything, and every error names the file and the entry ({@link CheckpointException}).
+ * before changing anything, and every error names the file and the entry ({@link CheckpointException}). Saving
+ * downloads a GPU-resident state tensor by tensor; loading puts each tensor on its parameter's device, so a run on a
+ * GPU saves and resumes there with its parameters and optimizer moments where they were.
  */
 public final class Checkpoint {
     public static final String METADATA_KEY = "crs4j.checkpoint";
@@ -182,7 +184,8 @@ public final class Checkpoint {
             // copies: the file is unmapped when this method returns, and training writes into its parameters
             Map<String, Tensor> modelCopies = new LinkedHashMap<>(), gradCopies = new LinkedHashMap<>();
             Map<String, Parameter> params = savedParameters();
-            modelState.forEach((n, t) -> modelCopies.put(n, t.to(params.get(n).data().dtype()).copy()));
+            // on the parameter's device: a module moved to a GPU before loading stays there
+            modelState.forEach((n, t) -> modelCopies.put(n, t.to(params.get(n).data().dtype()).copy().toDevice(params.get(n).data().device())));
             for (Map.Entry<String, Tensor> e : grads.entrySet()) {
                 Parameter p = params.get(e.getKey());
                 if (p == null || !p.trainable()) throw new CheckpointException(file, GRAD + e.getKey(), "unexpected (no such trainable parameter)");
@@ -190,7 +193,7 @@ public final class Checkpoint {
                     throw new CheckpointException(file, GRAD + e.getKey(), "shape " + Arrays.toString(e.getValue().shape())
                             + ", the parameter has " + Arrays.toString(p.shape()));
                 }
-                gradCopies.put(e.getKey(), e.getValue().to(p.data().dtype()).copy());
+                gradCopies.put(e.getKey(), e.getValue().to(p.data().dtype()).copy().toDevice(p.data().device()));
             }
 
             Optimizer.CheckedState optimizerChecked = optimizer == null ? null : checkOptimizer(file, meta, optimizerState);

@@ -121,7 +121,7 @@ public final class RGCN extends Module {
         Variable summed = Variable.spmm(a, x);                                                        // [S, in]
         Variable transformed = summed.segmentMatmul(graph.relationOffsets(), relationWeights());      // [S, out]
         Variable base = root != null ? x.matmul(root.get())
-                : Variable.constant(Tensor.zeros(x.dtype().computeType(), graph.numNodes(), out));
+                : Variable.constant(x.data().backend().zeros(x.dtype().computeType(), graph.numNodes(), out)); // on x's device
         Variable h = base.indexAdd(0, graph.segmentDestinations(), transformed);                     // [N, out]
         return bias == null ? h : h.add(bias.get());
     }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import org.crs4j.autograd.GradMode;
 import org.crs4j.nn.Parameter;
+import org.crs4j.tensor.Device;
 import org.crs4j.tensor.Tensor;
 
 /** Gradient clipping (torch.nn.utils.clip_grad_norm_). */
@@ -26,7 +27,9 @@ public final class GradClip {
         if (withGrad.isEmpty()) return 0;
         try (var off = GradMode.off()) {
             double total;
-            if (normType == Double.POSITIVE_INFINITY) {
+            if (withGrad.getFirst().grad().device().kind() != Device.Kind.CPU) {
+                total = deviceNorm(withGrad, normType);
+            } else if (normType == Double.POSITIVE_INFINITY) {
                 total = 0;
                 for (Parameter p : withGrad) total = Math.max(total, p.grad().abs().max().item());
             } else {
@@ -48,6 +51,23 @@ public final class GradClip {
             }
             return total;
         }
+    }
+
+    /**
+     * The global norm of gradients on a GPU, read back once: the per-tensor sums of |g|^p (or maxima) are combined on
+     * the device, where reading each tensor's norm would wait for the device once per parameter. Mathematically the
+     * CPU path's figure; the sums combine in F32 on the device rather than in double.
+     */
+    private static double deviceNorm(List<Parameter> withGrad, double normType) {
+        Tensor acc = null;
+        for (Parameter p : withGrad) {
+            Tensor g = p.grad();
+            Tensor part = normType == Double.POSITIVE_INFINITY ? g.abs().max()
+                    : normType == 2 ? g.square().sum() : g.abs().pow(normType).sum();
+            acc = acc == null ? part : normType == Double.POSITIVE_INFINITY ? acc.maximum(part) : acc.add(part);
+        }
+        double v = acc.item();
+        return normType == Double.POSITIVE_INFINITY ? v : Math.pow(v, 1 / normType);
     }
 
     /** The L2 form, the common case. */

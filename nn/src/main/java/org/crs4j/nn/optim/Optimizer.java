@@ -183,7 +183,7 @@ public abstract class Optimizer {
     /**
      * Checks a saved state against this optimizer — unknown parameter names, missing or unexpected state tensors,
      * shapes, group count — throwing {@link IllegalArgumentException} naming the entry; changes nothing. Tensors
-     * are copied into fresh arrays of the parameters' dtype.
+     * are copied into fresh arrays of the parameters' dtype, on the parameters' device.
      */
     public CheckedState checkState(Map<String, Tensor> tensors, Map<String, Long> stepCounts, double[] lrs) {
         Map<String, Parameter> params = parameters();
@@ -207,7 +207,7 @@ public abstract class Optimizer {
                     throw new IllegalArgumentException("optimizer state entry '" + entry + "' has shape "
                             + Arrays.toString(t.shape()) + ", parameter has " + Arrays.toString(p.shape()));
                 }
-                s.put(k, t.to(p.data().dtype()).copy());
+                s.put(k, t.to(p.data().dtype()).copy().toDevice(p.data().device())); // where the update runs
             }
             next.put(e.getKey(), s);
         }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.crs4j.tensor.DType;
+import org.crs4j.tensor.Device;
 import org.crs4j.tensor.Tensor;
 import org.crs4j.tensor.cpu.CpuStorage;
 
@@ -30,8 +31,9 @@ import org.crs4j.tensor.cpu.CpuStorage;
  * is a multiple of its element size, so mapped readers get aligned data. For a file of one dtype the order is simply
  * by name.
  *
- * <p>Tensors may be any CPU tensors: contiguous ones (heap or mapped) are written straight from their memory;
- * other views are made contiguous one tensor at a time, so peak extra memory is the largest such tensor.
+ * <p>Tensors may be on any device: contiguous CPU ones (heap or mapped) are written straight from their memory;
+ * other views, and tensors on a GPU (a training run saving its checkpoint), are copied to contiguous CPU memory one
+ * tensor at a time as they are written, so peak extra memory is the largest such tensor.
  */
 public final class SafetensorsWriter {
     /** Bytes per write call; also the staging buffer for heap arrays, which cannot be viewed as a ByteBuffer. */
@@ -48,7 +50,7 @@ public final class SafetensorsWriter {
      * atomically.
      *
      * @throws IllegalArgumentException for a null or reserved name ({@code __metadata__}), a null tensor or metadata
-     *                                  value, or a tensor not on the CPU
+     *                                  value, or a Q8_0 tensor
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
@@ -63,10 +65,6 @@ public final class SafetensorsWriter {
                 throw new IllegalArgumentException("cannot write " + file + ": \"__metadata__\" is reserved and cannot name a tensor");
             }
             if (t == null) throw new IllegalArgumentException("cannot write " + file + ": tensor \"" + name + "\" is null");
-            if (!(t.storage() instanceof CpuStorage)) {
-                throw new IllegalArgumentException("cannot write " + file + ": tensor \"" + name + "\" is on " + t.device()
-                        + "; copy it to the CPU first");
-            }
             if (t.dtype() == DType.Q8_0) {
                 throw new IllegalArgumentException("cannot write " + file + ": tensor \"" + name + "\" is Q8_0, which "
                         + "safetensors has no dtype for; save it as to(DType.F32) or keep the original checkpoint");
@@ -164,9 +162,12 @@ public final class SafetensorsWriter {
         return out.toByteArray();
     }
 
-    /** The tensor's elements in row-major order, as bytes of its storage (a copy only for non-contiguous views). */
+    /**
+     * The tensor's elements in row-major order, as bytes of its storage (a copy only for non-contiguous views and for
+     * tensors on another device, downloaded here).
+     */
     private static MemorySegment contiguousBytes(Tensor t) {
-        Tensor c = t.contiguous();
+        Tensor c = t.toDevice(Device.CPU).contiguous();
         long nbytes = (long) c.numel() * c.dtype().byteSize();
         if (nbytes == 0) return MemorySegment.ofArray(new byte[0]);
         MemorySegment storage = ((CpuStorage) c.storage()).segment();

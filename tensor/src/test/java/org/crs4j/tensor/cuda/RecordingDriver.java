@@ -19,6 +19,8 @@ public final class RecordingDriver implements Driver {
     private final TreeMap<Long, MemorySegment> blocks = new TreeMap<>();
     private long next = 1L << 32;
     public final List<Launch> launches = new ArrayList<>();
+    /** Bytes copied from "device" to host so far: a training step that reads back its weights shows up here. */
+    public final java.util.concurrent.atomic.AtomicLong downloadedBytes = new java.util.concurrent.atomic.AtomicLong();
     int allocations, frees;
     long limitBytes = Long.MAX_VALUE, allocatedBytes;
 
@@ -77,6 +79,7 @@ public final class RecordingDriver implements Driver {
 
     @Override
     public void copyToHost(long src, MemorySegment dst, long bytes) {
+        downloadedBytes.addAndGet(bytes);
         MemorySegment.copy(at(src, bytes), 0, dst, 0, bytes);
     }
 

@@ -26,7 +26,8 @@ import org.crs4j.crs.llmcrs.SubTask;
  *               "endpoint": "local:popularity"},          // or "http://host:port/path"
  *              ...]}
  * </pre>
- * An optional {@code "timeout_seconds"} bounds an HTTP expert's call (default 30). Loading checks everything and stops
+ * {@code "rec:MODEL_DIR"} loads a trained recommender ({@code crs4j train rec}; a relative path is taken from the
+ * current folder) for the recommendation sub-task. An optional {@code "timeout_seconds"} bounds an HTTP expert's call (default 30). Loading checks everything and stops
  * at the first problem with one line naming the file, the entry and the field: invalid JSON, a missing or duplicate
  * id, an unknown sub-task, a missing description field, an endpoint that is neither {@code local:} nor
  * {@code http(s)://}, an unknown local expert, and (when probing) an HTTP endpoint that does not answer.
@@ -58,12 +59,39 @@ public final class ExpertRegistry {
 
     /** The shipped registry. */
     public static ExpertRegistry shipped(Environment env) {
-        try (InputStream in = ExpertRegistry.class.getResourceAsStream(SHIPPED)) {
-            if (in == null) throw new IllegalStateException("the shipped registry " + SHIPPED + " is missing from the class path");
-            return parse("(shipped) experts.json", in.readAllBytes(), env, false);
+        return resource(SHIPPED, env);
+    }
+
+    /**
+     * The registry entry of seed 003's causal recommender (full variant), endpoint {@code local:causal-full}: for an
+     * environment that holds a trained model ({@link Environment#withRecommender}), as the chat and the server put it
+     * ahead of the shipped experts.
+     */
+    public static final String CAUSAL = "/org/crs4j/crs/llmcrs/experts-causal.json";
+
+    /** A registry bundled as a class-path resource. */
+    public static ExpertRegistry resource(String name, Environment env) {
+        try (InputStream in = ExpertRegistry.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("the registry " + name + " is missing from the class path");
+            return parse("(shipped) " + name.substring(name.lastIndexOf('/') + 1), in.readAllBytes(), env, false);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /**
+     * This registry's experts after {@code first}'s: the first registered recommendation expert is the one w/o M and
+     * the matching fallbacks use, so a caller puts its own model ahead of the shipped popularity baselines.
+     *
+     * @throws IllegalArgumentException when an id is in both
+     */
+    public ExpertRegistry after(ExpertRegistry first) {
+        List<Registered> all = new ArrayList<>(first.experts);
+        for (Registered r : experts) {
+            if (first.find(r.id()).isPresent()) throw new IllegalArgumentException(first.source + " and " + source + ": both register \"" + r.id() + "\"");
+            all.add(r);
+        }
+        return new ExpertRegistry(first.source + " + " + source, all);
     }
 
     /**
@@ -132,6 +160,17 @@ public final class ExpertRegistry {
                 throw new IllegalArgumentException(where + ": endpoint " + endpoint + ": " + e.getMessage());
             }
         }
+        if (endpoint.startsWith("rec:")) {
+            if (spec.subTask() != SubTask.RECOMMENDATION)
+                throw new IllegalArgumentException(where + ": endpoint " + endpoint + ": a trained recommender serves recommendation, not " + spec.subTask().id());
+            Path dir = Path.of(endpoint.substring("rec:".length()));
+            try {
+                var rec = org.crs4j.crs.rec.CausalRecommender.load(dir, env.data());
+                return new RecommendationExpert(rec, env, LocalExperts.LIST_SIZE, LocalExperts.SHOWN);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException(where + ": endpoint " + endpoint + ": " + ExpertProtocol.oneLine(e.getMessage()));
+            }
+        }
         if (endpoint.startsWith("http://") || endpoint.startsWith("https://")) {
             URI uri;
             try {
@@ -147,7 +186,7 @@ public final class ExpertRegistry {
             }
             return new HttpExpert(uri, timeout, env);
         }
-        throw new IllegalArgumentException(where + ": endpoint \"" + endpoint + "\" must be local:NAME or an http(s):// URL");
+        throw new IllegalArgumentException(where + ": endpoint \"" + endpoint + "\" must be local:NAME, rec:MODEL_DIR or an http(s):// URL");
     }
 
     private static String text(JsonNode o, String field, String where) {

@@ -72,7 +72,11 @@ class ExpertRegistryTest {
         assertTrue(load(entry("a", "recommendation", "local:causal-full")).startsWith(f + ": experts[0] (a): endpoint local:causal-full: unknown local expert \"causal-full\" (known: popularity, movielens-popularity, "));
         assertEquals(f + ": experts[0] (a): endpoint local:kg-explanation: local expert \"kg-explanation\" serves explanation, not recommendation",
                 load(entry("a", "recommendation", "local:kg-explanation")));
-        assertEquals(f + ": experts[0] (a): endpoint \"ftp://x\" must be local:NAME or an http(s):// URL", load(entry("a", "recommendation", "ftp://x")));
+        assertEquals(f + ": experts[0] (a): endpoint \"ftp://x\" must be local:NAME, rec:MODEL_DIR or an http(s):// URL", load(entry("a", "recommendation", "ftp://x")));
+        Path noModel = dir.resolve("no-model");
+        assertEquals(f + ": experts[0] (a): endpoint rec:" + noModel + ": " + noModel + ": no such model directory", load(entry("a", "recommendation", "rec:" + noModel)));
+        assertEquals(f + ": experts[0] (a): endpoint rec:" + noModel + ": a trained recommender serves recommendation, not explanation",
+                load(entry("a", "explanation", "rec:" + noModel)));
         int port;
         try (ServerSocket s = new ServerSocket(0)) { port = s.getLocalPort(); } // closed: nothing listens there
         String down = load(entry("a", "recommendation", "http://127.0.0.1:" + port + "/expert"));
