@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code crs4j eval}: the papers' evaluations, one subcommand each (rec: the recommender; crs: with the LLM stage). */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Run an evaluation of the papers on a prepared dataset.",
-        subcommands = {EvalRecCommand.class, EvalCrsCommand.class})
+        subcommands = {EvalRecCommand.class, EvalCrsCommand.class, EvalLlmcrsCommand.class})
 public final class EvalCommand implements Runnable {
     @Spec CommandSpec spec;
 

@@ -11,7 +11,12 @@ import org.crs4j.crs.controller.PairsFile;
 import org.crs4j.crs.controller.SftTrainer;
 import org.crs4j.models.LanguageModel;
 import org.crs4j.tensor.Generator;
+import org.crs4j.crs.controller.StagePairs;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** `crs4j train controller`: supervised fine-tuning of the controller LLM on (prompt, target) pairs. */
@@ -23,8 +28,22 @@ import picocli.CommandLine.Option;
                 "model.safetensors, tokenizer), the training state for --resume and",
                 "sft-metrics.csv."})
 final class TrainControllerCommand implements Callable<Integer> {
-    @Option(names = "--pairs", required = true, paramLabel = "FILE", description = "training pairs, JSON Lines {\"prompt\": ..., \"target\": ...} (.gz too)")
+    @Spec CommandSpec spec;
+
+    @Option(names = "--pairs", paramLabel = "FILE", description = "training pairs, JSON Lines {\"prompt\": ..., \"target\": ...} (.gz too)")
     Path pairs;
+
+    @Option(names = "--dataset", paramLabel = "NAME",
+            description = "instead of --pairs: LLMCRS's stage prompts and targets from this dataset's training dialogues (redial, inspired, tgredial)")
+    String dataset;
+
+    @Option(names = "--holdout", defaultValue = "0.1", description = "with --dataset: share of the dialogues held out (seeded) for loss and stage accuracy")
+    double holdout;
+
+    @Option(names = "--max-dialogues", defaultValue = "0", description = "with --dataset: train on at most this many dialogues of a seeded shuffle (0: all)")
+    int maxDialogues;
+
+    @Mixin LlmcrsOptions llmcrs = new LlmcrsOptions();
 
     @Option(names = "--valid", paramLabel = "FILE", description = "held-out pairs: loss and greedy exact match after each epoch")
     Path valid;
@@ -70,11 +89,26 @@ final class TrainControllerCommand implements Callable<Integer> {
         if (scratchResume && (config != null || tokenizer != null)) {
             throw new IllegalArgumentException((config != null ? "--config" : "--tokenizer") + ": a resumed run keeps the settings in " + out + "; leave it out");
         }
-        List<Pair> train = PairsFile.read(pairs);
-        List<Pair> held = valid == null ? List.of() : PairsFile.read(valid);
+        if ((pairs == null) == (dataset == null))
+            throw new ParameterException(spec.commandLine(), pairs == null ? "--pairs: missing (required unless --dataset is given)" : "--dataset: not with --pairs (one source of pairs)");
+        if (dataset != null && valid != null) throw new IllegalArgumentException("--valid: with --dataset the held-out pairs come from --holdout");
+        if (!(holdout >= 0 && holdout < 1)) throw new IllegalArgumentException("--holdout: " + holdout + " is outside [0, 1)");
+        if (maxDialogues < 0) throw new IllegalArgumentException("--max-dialogues: " + maxDialogues + " must be >= 0");
+        List<Pair> train, held;
+        DatasetPairs fromData = null;
+        if (dataset != null) {
+            fromData = DatasetPairs.build(llmcrs, dataset, holdout, maxDialogues, seed);
+            train = fromData.train().stream().map(StagePairs.Labeled::pair).toList();
+            held = fromData.heldOut().stream().map(StagePairs.Labeled::pair).toList();
+            System.err.println(fromData.summary());
+        } else {
+            train = PairsFile.read(pairs);
+            held = valid == null ? List.of() : PairsFile.read(valid);
+        }
         if (!resume && Files.exists(out.resolve("model.safetensors"))) {
             throw new IOException("--out " + out + ": holds a model already; pass --resume to continue its run, or choose another folder");
         }
+        if (fromData != null) fromData.write(out);
         Generator dropout = null;
         LanguageModel lm;
         if (init != null) {
@@ -94,6 +128,7 @@ final class TrainControllerCommand implements Callable<Integer> {
             System.out.printf("saved %s: %d steps, last training loss %.4f%s%n", out, r.steps(), r.lastLoss(),
                     Double.isNaN(r.validLoss()) ? "" : String.format(", held-out loss %.4f per token, exact match %.4f on %d pairs",
                             r.validLoss(), r.validExactMatch(), r.validEvaluated()));
+            if (fromData != null) fromData.finish(lm, out, settings);
             return 0;
         }
     }

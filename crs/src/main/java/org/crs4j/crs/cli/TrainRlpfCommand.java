@@ -12,7 +12,15 @@ import org.crs4j.crs.rlpf.Environment;
 import org.crs4j.crs.rlpf.Environments;
 import org.crs4j.crs.rlpf.RlpfTrainer;
 import org.crs4j.models.LanguageModel;
+import org.crs4j.crs.llmcrs.LlmcrsSetup;
+import org.crs4j.crs.llmcrs.TurnOptions;
+import org.crs4j.crs.llmcrs.TurnSample;
+import org.crs4j.crs.rlpf.LlmcrsEnvironment;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** `crs4j train rlpf`: REINFORCE from an environment's rewards (seed 000, §4). */
@@ -24,16 +32,21 @@ import picocli.CommandLine.Option;
                 "T5/LLaMA folder or a Hugging Face id. --out receives a model folder, the",
                 "training state for --resume and rlpf-metrics.csv."})
 final class TrainRlpfCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @Option(names = {"--controller", "--llm"}, required = true, paramLabel = "DIR|ID",
             description = "the policy: a controller folder, any T5/LLaMA folder, or a Hugging Face id (google/flan-t5-large)")
     String model;
 
     @Option(names = "--env", required = true, paramLabel = "SPEC",
-            description = "token:PIECE (toy: HIT when the output contains that piece) or exact (HIT when it equals the pair's target)")
+            description = "llmcrs:DATASET (an episode is one LLMCRS turn on a training dialogue: HIT@10 and BLEU-1), "
+                    + "token:PIECE (toy: HIT when the output contains that piece) or exact (HIT when it equals the pair's target)")
     String env;
 
-    @Option(names = "--pairs", required = true, paramLabel = "FILE", description = "the environment's cases, JSON Lines {\"prompt\": ..., \"target\": ...}")
+    @Option(names = "--pairs", paramLabel = "FILE", description = "the cases of token: and exact, JSON Lines {\"prompt\": ..., \"target\": ...}")
     Path pairs;
+
+    @Mixin LlmcrsOptions llmcrs = new LlmcrsOptions();
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "folder of the trained model and its training state")
     Path out;
@@ -65,7 +78,12 @@ final class TrainRlpfCommand implements Callable<Integer> {
         RlpfTrainer.Settings settings = new RlpfTrainer.Settings(steps, batchSize, lambda, baselineRate, baselineStart, temperature,
                 topP, maxNewTokens, lr, weightDecay, clip, microBatch, seed, saveEvery);
         Environments.check(env);
-        List<Pair> cases = PairsFile.read(pairs);
+        boolean isLlmcrs = env.startsWith(Environments.LLMCRS);
+        if (isLlmcrs && pairs != null) throw new ParameterException(spec.commandLine(), "--pairs: not with --env " + env + " (it plays the dataset's dialogues)");
+        if (!isLlmcrs && pairs == null) throw new ParameterException(spec.commandLine(), "--pairs: missing (required with --env " + env + ")");
+        if (isLlmcrs) llmcrs.check();
+        List<Pair> cases = isLlmcrs ? List.of() : PairsFile.read(pairs);
+        LlmcrsOptions.Pipeline pipeline = null;
         try (LanguageModel lm = ControllerModels.open(model)) {
             if (Files.isDirectory(out) && Files.isDirectory(lm.source()) && Files.isSameFile(lm.source(), out)) {
                 throw new IllegalArgumentException("--out " + out + ": is the policy's own folder; save into another");
@@ -75,7 +93,15 @@ final class TrainRlpfCommand implements Callable<Integer> {
             }
             ControllerModels.trainOnly(lm, trainLayers);
             lm.module().to(target);
-            Environment environment = Environments.open(env, cases, lm, maxNewTokens);
+            Environment environment;
+            if (isLlmcrs) {
+                String dataset = env.substring(Environments.LLMCRS.length());
+                pipeline = llmcrs.open(dataset);
+                var split = LlmcrsSetup.demonstrationSplit(pipeline.env());
+                environment = new LlmcrsEnvironment(dataset + " " + split.label(), pipeline.env(), pipeline.registry(), pipeline.prompts(),
+                        pipeline.demonstrations(), pipeline.settings(), TurnOptions.greedy().withAblations(pipeline.ablations()),
+                        TurnSample.of(pipeline.env(), split));
+            } else environment = Environments.open(env, cases, lm, maxNewTokens);
             var results = new RlpfTrainer(lm, environment, settings, out, System.err).run(resume);
             int n = results.size(), k = Math.min(10, n);
             double first = 0, last = 0;
@@ -87,7 +113,16 @@ final class TrainRlpfCommand implements Callable<Integer> {
             }
             System.out.printf("saved %s: %d steps run%s; unparsed episodes %d%n", out, n,
                     n == 0 ? "" : String.format(", mean reward %.4f over the first %d and %.4f over the last %d", first, k, last, k), unparsed);
+            if (n > 0) {
+                org.crs4j.crs.rlpf.LearningCurve.write(out.resolve(RlpfTrainer.METRICS), out.resolve(org.crs4j.crs.rlpf.LearningCurve.FILE),
+                        "RLPF on " + environment.describe().replaceFirst(",.*", "") + ", batch " + batchSize + ", λ = " + lambda);
+                System.out.println("learning curve: " + out.resolve(org.crs4j.crs.rlpf.LearningCurve.FILE));
+            }
+            if (environment instanceof LlmcrsEnvironment l && !l.unparsedCounts().isEmpty())
+                System.out.println("unparsed episodes by the fallback that made them so: " + l.unparsedCounts());
             return 0;
+        } finally {
+            if (pipeline != null) pipeline.env().db().close();
         }
     }
 }

@@ -151,10 +151,10 @@ class TrainCommandTest {
         MainTokenizeTest.Result noPairs = MainTokenizeTest.main("", "train", "rlpf", "--controller", controller.toString(), "--env", "exact",
                 "--out", out.toString());
         assertEquals(2, noPairs.exit());
-        assertEquals("crs4j train rlpf: --pairs: missing (required)\nTry 'crs4j train rlpf --help' for more information.",
+        assertEquals("crs4j train rlpf: --pairs: missing (required with --env exact)\nTry 'crs4j train rlpf --help' for more information.",
                 noPairs.err().strip());
         MainTokenizeTest.Result env = MainTokenizeTest.main("", append(base, "--env", "bleu"));
-        assertEquals("crs4j train rlpf: --env: \"bleu\" is not an environment (token:PIECE or exact)", env.err().strip());
+        assertEquals("crs4j train rlpf: --env: \"bleu\" is not an environment (token:PIECE, exact or llmcrs:DATASET)", env.err().strip());
         MainTokenizeTest.Result piece = MainTokenizeTest.main("", append(base, "--env", "token:nope"));
         assertTrue(piece.err().strip().startsWith("crs4j train rlpf: --env token:nope: \"nope\" is not a piece of the model's vocabulary"), piece.err());
         MainTokenizeTest.Result greedy = MainTokenizeTest.main("", append(base, "--env", "exact", "--temperature", "0"));
