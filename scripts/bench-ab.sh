@@ -13,8 +13,8 @@
 #
 # Example: the F32 matrix-vector product of an older build against this one, one thread, with JMH's allocation
 # profiler, both when C2 inlines as it likes and when it may inline none of crs4j's methods:
-#   git archive OLD | tar -x -C /tmp/old && (cd /tmp/old && ./mvnw -o -q -pl bench -am package -DskipTests)
-#   THREADS=1 scripts/bench-ab.sh /tmp/old/bench/target/benchmarks.jar bench/target/benchmarks.jar matvec:gbytes \
+#   mkdir ../old && git archive OLD | tar -x -C ../old && (cd ../old && ./mvnw -o -q -pl bench -am package -DskipTests)
+#   THREADS=1 scripts/bench-ab.sh ../old/bench/target/benchmarks.jar bench/target/benchmarks.jar matvec:gbytes \
 #     'MatvecBenchmark.matvec' -p shape=11008x4096 -p dtype=F32 -prof gc
 set -eu
 . "$(dirname "$0")/bench-lib.sh"

@@ -26,15 +26,16 @@ STEPS=${STEPS:-smoke tests parity bench decode sanitizer}
 want() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 cd "$(dirname "$0")/.."
 C=.device-carry
-OUT=${OUT:-/tmp/crs4j-device-out}
+W=$(mktemp -d)   # scratch: the unpacked JRE and the tiled graph
+OUT=${OUT:-$W/out}
 mkdir -p "$OUT"
 S="$OUT/summary.txt"
 step() { echo "== $(date +%T) $*" | tee -a "$S"; }
 
 step "machine"
 { nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm,clocks.max.mem --format=csv; uptime; nproc; } >> "$S" 2>&1
-tar -C /tmp -xJf "$C/jre.tar.xz" || { echo "no JRE in $C: run scripts/cuda-device-prepare.sh first" | tee -a "$S"; exit 1; }
-JAVA="/tmp/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx48g"
+tar -C "$W" -xJf "$C/jre.tar.xz" || { echo "no JRE in $C: run scripts/cuda-device-prepare.sh first" | tee -a "$S"; exit 1; }
+JAVA="$W/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx48g"
 CP="$C/lib/crs4j.jar:$C/lib/bench.jar"
 # cuBLAS for the FFM binding and JCublas2: CUDA's library folders and PyTorch's bundled nvidia wheels
 NV=$(python3 -c "import nvidia, os; print(os.path.dirname(nvidia.__path__[0]) + '/nvidia')" 2>/dev/null || true)
@@ -79,10 +80,10 @@ fi
 
 B="$OUT/bench.jsonl"
 G="$C/shared/graphs/rgcn-graph.safetensors"
-X10=/tmp/rgcn-graph-x10.safetensors
+X10=$W/rgcn-graph-x10.safetensors
 if want parity; then
 step "training parity: RgcnTrainStep, 100 steps, CPU vs GPU"
-timeout 120 $JAVA -Djava.io.tmpdir=/tmp -cp "$CP" org.crs4j.bench.cuda.CudaBench train-parity "$G" 100 >> "$B" 2>> "$S"
+timeout 120 $JAVA -Djava.io.tmpdir="$W" -cp "$CP" org.crs4j.bench.cuda.CudaBench train-parity "$G" 100 >> "$B" 2>> "$S"
 echo "exit $?" >> "$S"
 fi
 
@@ -96,11 +97,11 @@ for round in 1 2; do
   step "round $round: attention, PyTorch SDPA"
   timeout 100 python3 scripts/bench_cuda_peers.py attention >> "$B" 2>> "$S"
   step "round $round: aggregation, crs4j (deterministic)"
-  timeout 60 $JB -Djava.io.tmpdir=/tmp -cp "$CP" org.crs4j.bench.cuda.CudaBench aggregation "$G" >> "$B" 2>> "$S"
+  timeout 60 $JB -Djava.io.tmpdir="$W" -cp "$CP" org.crs4j.bench.cuda.CudaBench aggregation "$G" >> "$B" 2>> "$S"
   step "round $round: aggregation, PyTorch"
   timeout 60 python3 scripts/bench_cuda_peers.py aggregation "$G" "$X10" >> "$B" 2>> "$S"
   step "round $round: aggregation, crs4j (atomic)"
-  timeout 60 $JB -Djava.io.tmpdir=/tmp -Dcrs4j.cuda.deterministic=false -cp "$CP" org.crs4j.bench.cuda.CudaBench aggregation "$G" >> "$B" 2>> "$S"
+  timeout 60 $JB -Djava.io.tmpdir="$W" -Dcrs4j.cuda.deterministic=false -cp "$CP" org.crs4j.bench.cuda.CudaBench aggregation "$G" >> "$B" 2>> "$S"
 done
 fi
 if want decode; then
