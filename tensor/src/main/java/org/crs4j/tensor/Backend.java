@@ -118,6 +118,23 @@ public interface Backend {
     Tensor rope(Tensor x, Tensor cos, Tensor sin, boolean interleaved);
 
     /**
+     * {@link #rope}'s cos or sin broadcast to {@code shape} (x's leading dims, d/2 last), or the one error every backend
+     * gives for angles of the wrong shape.
+     */
+    static Tensor ropeAngles(String name, Tensor t, int[] shape, Tensor x) {
+        if (t.dim() == 0 || t.size(-1) != shape[shape.length - 1]) {
+            throw new IllegalArgumentException("rope " + name + " has shape " + java.util.Arrays.toString(t.shape())
+                    + "; its last dim must be half of the last dim of x " + java.util.Arrays.toString(x.shape()));
+        }
+        try {
+            return t.expand(shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("rope " + name + " of shape " + java.util.Arrays.toString(t.shape())
+                    + " does not broadcast to " + java.util.Arrays.toString(shape) + " (x " + java.util.Arrays.toString(x.shape()) + ")");
+        }
+    }
+
+    /**
      * Sparse times dense: {@code a [r, c] · x [c, d]} gives {@code [r, d]} ({@code x [c]} gives {@code [r]}). Row i
      * is the sum of value·x[col] over row i's entries, in entry order (independent of the thread count). The
      * aggregation step of graph layers: index_select and a segment sum in one pass, without the gathered rows.

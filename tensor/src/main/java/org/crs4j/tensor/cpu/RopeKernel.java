@@ -2,6 +2,7 @@ package org.crs4j.tensor.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import org.crs4j.tensor.Backend;
 import org.crs4j.tensor.DType;
 import org.crs4j.tensor.Tensor;
 
@@ -27,7 +28,7 @@ final class RopeKernel {
         int half = d / 2;
         int[] angleShape = x.shape();
         angleShape[angleShape.length - 1] = half;
-        Tensor c = expandAngles("cos", cos, angleShape, x), s = expandAngles("sin", sin, angleShape, x);
+        Tensor c = Backend.ropeAngles("cos", cos, angleShape, x), s = Backend.ropeAngles("sin", sin, angleShape, x);
         boolean f64 = x.dtype() == DType.F64 || cos.dtype() == DType.F64 || sin.dtype() == DType.F64;
         DType domain = f64 ? DType.F64 : DType.F32;
         Tensor xin = Operands.contiguousHeap(x, domain);
@@ -62,18 +63,6 @@ final class RopeKernel {
         return out;
     }
 
-    private static Tensor expandAngles(String name, Tensor t, int[] shape, Tensor x) {
-        if (t.dim() == 0 || t.size(-1) != shape[shape.length - 1]) {
-            throw new IllegalArgumentException("rope " + name + " has shape " + Arrays.toString(t.shape())
-                    + "; its last dim must be half of the last dim of x " + Arrays.toString(x.shape()));
-        }
-        try {
-            return t.expand(shape);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("rope " + name + " of shape " + Arrays.toString(t.shape())
-                    + " does not broadcast to " + Arrays.toString(shape) + " (x " + Arrays.toString(x.shape()) + ")");
-        }
-    }
 
     private static void rowF32(float[] x, int xo, float[] c, int co, int cs, float[] s, int so, int ss, float[] y, int yo,
                                int half, boolean interleaved) {

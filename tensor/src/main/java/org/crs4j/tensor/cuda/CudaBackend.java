@@ -438,7 +438,7 @@ public final class CudaBackend implements Backend {
         int half = d / 2;
         int[] angleShape = x.shape();
         angleShape[angleShape.length - 1] = half;
-        Tensor c = expandAngles("cos", cos, angleShape, x), s = expandAngles("sin", sin, angleShape, x);
+        Tensor c = Backend.ropeAngles("cos", cos, angleShape, x), s = Backend.ropeAngles("sin", sin, angleShape, x);
         boolean f64 = x.dtype() == DType.F64 || cos.dtype() == DType.F64 || sin.dtype() == DType.F64;
         DType domain = f64 ? DType.F64 : DType.F32;
         Tensor xin = tensors.contiguous(x, domain);
@@ -450,18 +450,6 @@ public final class CudaBackend implements Backend {
         return out;
     }
 
-    private static Tensor expandAngles(String name, Tensor t, int[] shape, Tensor x) {
-        if (t.dim() == 0 || t.size(-1) != shape[shape.length - 1]) {
-            throw new IllegalArgumentException("rope " + name + " has shape " + Arrays.toString(t.shape())
-                    + "; its last dim must be half of the last dim of x " + Arrays.toString(x.shape()));
-        }
-        try {
-            return t.expand(shape);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("rope " + name + " of shape " + Arrays.toString(t.shape())
-                    + " does not broadcast to " + Arrays.toString(shape) + " (x " + Arrays.toString(x.shape()) + ")");
-        }
-    }
 
     // ------------------------------------------------------------------ linear algebra, attention, graphs
 
