@@ -1,11 +1,12 @@
 #!/bin/sh
 # LLMCRS + RLPF on one dataset, end to end (seed 000 §4–6 on our data): SFT controller from the stage prompts,
 # RLPF from it, both evaluated on a seeded subsample of the test turns, paired t-tests, learning curve, and
-# (GRID=1) the ablations. Every figure of the RLPF / LLMCRS sections of crs/README.md comes from this script.
+# (GRID) the ablations that need their own controller. Every figure of the RLPF / LLMCRS sections of crs/README.md comes from this script.
 #
 #   scripts/llmcrs-rlpf/run.sh RUN_DIR            # defaults below; override any with the environment:
-#   DATASET=inspired SFT_DIALOGUES=60 SFT_EPOCHS=2 RL_STEPS=150 EVAL_TURNS=150 SEED=1 GRID=0 scripts/llmcrs-rlpf/run.sh runs/x
+#   DATASET=inspired SFT_DIALOGUES=60 SFT_EPOCHS=2 RL_STEPS=150 EVAL_TURNS=150 SEED=1 GRID= scripts/llmcrs-rlpf/run.sh runs/x
 #   STAGES="sft rlpf eval" chooses stages (default: all of sft rlpf eval grid).
+#   GRID="w/o-E" (Figures 3/4) or GRID=1 (w/o-E and Table 8's w/o-SI w/o-DI w/o-SG): an SFT controller per ablation.
 #
 # The application jar is copied into RUN_DIR once, so that editing sources while the grid runs cannot change it.
 # Prompts are the short templates of scripts/llmcrs-rlpf/prompts (2 turns of context, 30 words per turn): the
@@ -64,10 +65,13 @@ if has eval; then
   crs4j score --predictions "$run/rlpf.predictions.jsonl" --against "$run/sft.predictions.jsonl" > "$run/rlpf-vs-sft.txt" 2>&1 || true
   crs4j score --predictions "$run/rlpf.predictions.jsonl" --against "$run/sft-woM.predictions.jsonl" > "$run/rlpf-vs-woM.txt" 2>&1 || true
 fi
-if has grid && [ "${GRID:-0}" = 1 ]; then
-  # Table 8 (w/o SI, w/o DI, w/o SG), each an SFT controller trained and evaluated with that prompt ablation
-  # (Figures 3/4: w/o M is the sft-woM row above, w/o RL the sft row).
-  for a in w/o-SI w/o-DI w/o-SG; do
+GRID=${GRID:-}
+[ "$GRID" = 1 ] && GRID="w/o-E w/o-SI w/o-DI w/o-SG"
+if has grid && [ -n "$GRID" ]; then
+  # Figures 3/4's w/o E (the LLM recommends from the candidates most like the dialogue, no expert runs) and Table 8
+  # (w/o SI, w/o DI, w/o SG): each an SFT controller trained and evaluated with that ablation, paired against the SFT
+  # controller (Figures 3/4's w/o M is the sft-woM row above, w/o RL the sft row).
+  for a in $GRID; do
     n=$(echo "$a" | tr -d '/-')
     if [ ! -f "$run/sft-$n/stage-accuracy.txt" ] && [ ! -f "$run/sft-$n/model.safetensors" ]; then
       log "SFT $a"
@@ -76,8 +80,6 @@ if has grid && [ "${GRID:-0}" = 1 ]; then
     fi
     evaluate "sft-$n" "$run/sft-$n" --ablate "$a" --against "$run/sft.turns.jsonl"
   done
-  # w/o RL with the RLPF controller's prompts is the sft row; w/o E (seed 000: the LLM does each sub-task itself) is
-  # not implemented
 fi
 # The table of seed 000's Figures 3-4 / Table 8 columns, one row per evaluated system, from the outputs above.
 log "summary"
@@ -91,7 +93,7 @@ log "summary"
       $1 == "Dist-1" { dist = $2 }
       END { printf "%-12s %-30s %-30s %-30s %-30s %-8s\n", name, hit, mrr, ndcg, bleu, dist }' "$f"
   done
-  echo "seed 000 (GoRecDial, Flan-T5-Large; Table 8): LLMCRS 0.3022 / 0.1253 / 0.1723 / 0.0528 / 0.1659;"
+  echo "seed 000 (GoRecDial, Flan-T5-Large; Table 8; HIT@10 / MRR@10 / NDCG@10 / BLEU-1 / Distinct-1): LLMCRS 0.3022 / 0.1253 / 0.1723 / 0.0528 / 0.1659;"
   echo "  w/o SI 0.2963 / 0.1228 / 0.1674 / 0.0412 / 0.1588; w/o DI 0.3003 / 0.1236 / 0.1692 / 0.0474 / 0.1602; w/o SG 0.2992 / 0.1235 / 0.1691 / 0.0460 / 0.1591"
   grep -h -A4 '^paired against' "$run"/rlpf.txt 2>/dev/null || true
 } | tee "$run/summary.txt"

@@ -59,7 +59,7 @@ final class LlmcrsTurnCommand implements Callable<Integer> {
     @Option(names = "--registry", paramLabel = "FILE", description = "The expert registry (default: the shipped one).")
     Path registry;
 
-    @Option(names = "--ablate", paramLabel = "LIST", description = "Mechanisms to remove: w/o-SI, w/o-DI, w/o-SG, w/o-M (comma-separated).")
+    @Option(names = "--ablate", paramLabel = "LIST", description = "Mechanisms to remove: w/o-SI, w/o-DI, w/o-SG, w/o-M, w/o-E (comma-separated).")
     String ablate;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "0", description = "Sampling temperature of every stage (default: 0, greedy).")
@@ -147,7 +147,9 @@ final class LlmcrsTurnCommand implements Callable<Integer> {
                     + (tr.ignoredArguments().isEmpty() ? "" : " ignored arguments: " + tr.ignoredArguments()));
             else out.println("-> " + (tr.expertId() == null ? "(no expert)" : tr.expertId()) + "   [" + tr.matchedBy() + "]");
         }
-        out.printf(Locale.ROOT, "== 3. sub-task execution: %s (%.1f ms) ==%n", tr.expertId(), tr.executionNanos() / 1e6);
+        var recommend = tr.call(Stage.RECOMMEND);
+        if (recommend.isPresent()) printCall(out, 3, "sub-task execution by the LLM (w/o E)", recommend.get());
+        else out.printf(Locale.ROOT, "== 3. sub-task execution: %s (%.1f ms) ==%n", tr.expertId(), tr.executionNanos() / 1e6);
         if (tr.expertOutput() != null) {
             out.println(tr.expertOutput().text());
             if (tr.expertOutput().items().length > 0) out.println("items: " + titles(env, tr.expertOutput().items(), 10));

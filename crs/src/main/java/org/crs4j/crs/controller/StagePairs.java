@@ -39,7 +39,10 @@ import org.crs4j.tensor.io.AtomicFiles;
  *   labeled call, the matched expert and that expert's real output (w/o SG: the raw output).</li>
  * </ul>
  * With w/o M there is no detection or matching (the pipeline sends every turn to the first recommendation expert),
- * so only response pairs are made, from that expert's output.
+ * so only response pairs are made, from that expert's output. With w/o E there is no matching and no expert: a
+ * Recommendation turn that names an item gives a <b>recommend</b> pair (the candidates prompt → the title of the
+ * turn's first item, whether or not the candidates hold it), and its response pair's summary says the model
+ * recommended that title (teacher forcing); the other turns' summaries have no output.
  */
 public final class StagePairs {
     private StagePairs() {}
@@ -52,6 +55,7 @@ public final class StagePairs {
         SubTaskLabeler labeler = new SubTaskLabeler(env);
         ExpertRegistry registry = pipeline.registry();
         boolean managed = !ablations.contains(Ablation.NO_MANAGEMENT);
+        boolean experts = !ablations.contains(Ablation.NO_EXPERTS);
         List<Labeled> out = new ArrayList<>();
         for (PreparedDialogue d : dialogues) {
             for (int t = 1; t < d.turns().size(); t++) {
@@ -62,6 +66,18 @@ public final class StagePairs {
                 Conversation context = new Conversation(d.id(), d.turns().subList(0, t));
                 SubTaskCall call = managed ? labeler.label(d.turns(), t).call() : SubTaskCall.of(SubTask.RECOMMENDATION);
                 if (managed) out.add(new Labeled(new Pair(pipeline.detectionPrompt(context, ablations), call.render()), Stage.DETECTION, d.id(), t));
+                if (!experts) {
+                    String text = "(no expert output)";
+                    if (call.task() == SubTask.RECOMMENDATION && turn.items().length > 0) {
+                        int item = turn.items()[0];
+                        out.add(new Labeled(new Pair(pipeline.recommendPrompt(context), env.title(item)), Stage.RECOMMEND, d.id(), t));
+                        text = pipeline.recommended(new int[] {item}, 1);
+                    }
+                    String prompt = ablations.contains(Ablation.NO_SUMMARY) ? pipeline.responseRawPrompt(context, text)
+                            : pipeline.responsePrompt(context, call, null, text);
+                    out.add(new Labeled(new Pair(prompt, reference), ablations.contains(Ablation.NO_SUMMARY) ? Stage.RESPONSE_RAW : Stage.RESPONSE, d.id(), t));
+                    continue;
+                }
                 List<ExpertRegistry.Registered> candidates = registry.candidates(call.task());
                 ExpertRegistry.Registered chosen = null;
                 ExpertOutput output = null;

@@ -32,25 +32,43 @@ public final class Bleu {
      * The text metrics' tokens: lower case ({@link Locale#ROOT}), split at runs of whitespace as Python's
      * {@code str.split()} splits (Unicode spaces included), so an empty or blank text has no tokens. Case-insensitive
      * as seed 003 states; CRSLab splits at single spaces and does not lower-case, which only differs on such texts.
+     * Chinese, Japanese and Korean text is written without spaces, so each of its characters (and each full-width
+     * punctuation mark) is a token of its own, as sacreBLEU's {@code zh} tokenizer counts it; CRSLab segments
+     * TG-ReDial into words with pkuseg instead, so our TG-ReDial BLEU is character BLEU, higher than word BLEU.
      */
     public static List<String> tokens(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
         List<String> out = new ArrayList<>();
         int start = -1;
-        for (int i = 0; i < lower.length(); i++) {
-            if (isPythonSpace(lower.charAt(i))) {
+        for (int i = 0; i < lower.length(); ) {
+            int c = lower.codePointAt(i);
+            int next = i + Character.charCount(c);
+            boolean space = isPythonSpace(c), own = !space && isCjk(c);   // U+3000 is a CJK space, not a token
+            if (space || own) {
                 if (start >= 0) out.add(lower.substring(start, i));
                 start = -1;
+                if (own) out.add(lower.substring(i, next));
             } else if (start < 0) {
                 start = i;
             }
+            i = next;
         }
         if (start >= 0) out.add(lower.substring(start));
         return out;
     }
 
+    /** A character of a script written without spaces, or East Asian punctuation: one token each. */
+    static boolean isCjk(int c) {
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        if (script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
+                || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.HANGUL) return true;
+        Character.UnicodeBlock block = Character.UnicodeBlock.of(c);
+        return block == Character.UnicodeBlock.CJK_SYMBOLS_AND_PUNCTUATION
+                || (block == Character.UnicodeBlock.HALFWIDTH_AND_FULLWIDTH_FORMS && !Character.isLetterOrDigit(c));
+    }
+
     /** Python's {@code str.isspace()}: Java's whitespace plus no-break spaces (Zs) and U+0085. */
-    static boolean isPythonSpace(char c) {
+    static boolean isPythonSpace(int c) {
         return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085';
     }
 

@@ -11,7 +11,7 @@ import java.util.Set;
  * switches are where it differs.
  */
 public enum Ablation {
-    NO_SCHEMA("w/o-SI"), NO_DEMONSTRATIONS("w/o-DI"), NO_SUMMARY("w/o-SG"), NO_MANAGEMENT("w/o-M");
+    NO_SCHEMA("w/o-SI"), NO_DEMONSTRATIONS("w/o-DI"), NO_SUMMARY("w/o-SG"), NO_MANAGEMENT("w/o-M"), NO_EXPERTS("w/o-E");
 
     private final String label;
 
@@ -28,7 +28,7 @@ public enum Ablation {
             String p = part.strip().toUpperCase(Locale.ROOT).replaceFirst("^W/?O[-_ ]?", "");
             Ablation found = null;
             for (Ablation a : values()) if (a.label.substring(4).equals(p)) found = a;
-            if (found == null) throw new IllegalArgumentException("--ablate: unknown mechanism \"" + part.strip() + "\" (use w/o-SI, w/o-DI, w/o-SG or w/o-M)");
+            if (found == null) throw new IllegalArgumentException("--ablate: unknown mechanism \"" + part.strip() + "\" (use w/o-SI, w/o-DI, w/o-SG, w/o-M or w/o-E)");
             out.add(found);
         }
         return out;

@@ -22,6 +22,10 @@ public record Fallback(Kind kind, String detail) {
         RESPONSE_LLM_FAILED,
         /** The LLM's response was empty: the expert's output text is the response. */
         RESPONSE_EMPTY,
+        /** w/o E: the LLM failed at recommending: the candidates in order of similarity to the dialogue are the list. */
+        RECOMMEND_LLM_FAILED,
+        /** w/o E: the LLM's recommendation named no catalogue item: the candidates in order of similarity are the list. */
+        RECOMMEND_NO_ITEM,
         /** The registry file changed but no longer loads: the previous registry is kept. */
         REGISTRY_RELOAD_FAILED
     }

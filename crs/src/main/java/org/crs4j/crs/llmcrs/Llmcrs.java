@@ -28,6 +28,8 @@ import org.crs4j.crs.llmcrs.experts.RegistrySource;
  *   <li><b>Response generation</b> — the summary prompt (sub-task name, expert id and description, sub-task output)
  *   and the dialogue context; the text streams to the caller.
  * </ol>
+ * With w/o E (seed 000 §6.2) no expert runs: a Recommendation turn asks the LLM to choose from the items most similar
+ * to the dialogue ({@link LexicalCandidates}), the other sub-tasks are answered from the dialogue alone.
  * Nothing the LLM or an expert does makes a turn throw: each failure takes a stated {@link Fallback}, recorded in the
  * trace and counted in {@link #statistics()}. One instance serves concurrent turns when its {@link Llm} does.
  */
@@ -39,6 +41,9 @@ public final class Llmcrs {
     private final Demonstrations demonstrations;
     private final LlmcrsSettings settings;
     private final RunStatistics statistics = new RunStatistics();
+    /** w/o E: candidates retrieved, and how many of them the recommend prompt shows (a 512-token window holds ten titles with scores). */
+    static final int W_O_E_CANDIDATES = 50, W_O_E_SHOWN = 10;
+    private volatile LexicalCandidates lexical;
 
     public Llmcrs(Llm llm, Environment env, RegistrySource registry, PromptSet prompts, Demonstrations demonstrations, LlmcrsSettings settings) {
         this.llm = llm;
@@ -95,10 +100,13 @@ public final class Llmcrs {
         }
 
         // 2. model matching
-        List<ExpertRegistry.Registered> candidates = experts.candidates(call.task());
+        boolean noExperts = ablations.contains(Ablation.NO_EXPERTS);
+        List<ExpertRegistry.Registered> candidates = noExperts ? List.of() : experts.candidates(call.task());
         ExpertRegistry.Registered chosen = null;
         String matchedBy = null;
-        if (candidates.isEmpty()) {
+        if (noExperts) {
+            // w/o E: nothing to match
+        } else if (candidates.isEmpty()) {
             fallbacks.add(new Fallback(Fallback.Kind.NO_EXPERT, "no expert is registered for " + call.task().id()));
         } else if (ablations.contains(Ablation.NO_MANAGEMENT)) {
             chosen = candidates.getFirst();
@@ -128,7 +136,9 @@ public final class Llmcrs {
         // 3. sub-task execution, the next candidate when the chosen expert fails
         long execStart = System.nanoTime();
         ExpertOutput output = null;
-        if (chosen != null) {
+        if (noExperts && call.task() == SubTask.RECOMMENDATION) {
+            output = recommendWithoutExperts(dialogue, options.detection(), calls, fallbacks);
+        } else if (chosen != null) {
             List<ExpertRegistry.Registered> order = new ArrayList<>();
             order.add(chosen);
             for (var c : candidates) if (c != chosen) order.add(c);
@@ -168,6 +178,53 @@ public final class Llmcrs {
         TurnResult result = new TurnResult(response, items.toIntArray(), named, trace);
         statistics.record(result);
         return result;
+    }
+
+    /**
+     * w/o E's recommendation: the LLM names an item, given the candidates most similar to the dialogue; the list is
+     * what it names, then the candidates in order of similarity. Sampled as detection is (a short structured answer).
+     */
+    private ExpertOutput recommendWithoutExperts(Conversation dialogue, Sampling sampling, List<LlmCall> calls, List<Fallback> fallbacks) {
+        List<LexicalCandidates.Scored> pool = lexical().top(dialogue, W_O_E_CANDIDATES);
+        LlmCall c = complete(Stage.RECOMMEND, recommendPrompt(dialogue, pool), sampling, null);
+        calls.add(c);
+        var items = new it.unimi.dsi.fastutil.ints.IntLinkedOpenHashSet();
+        if (c.failed()) fallbacks.add(new Fallback(Fallback.Kind.RECOMMEND_LLM_FAILED, c.error() + " -> the candidates by similarity"));
+        else for (int i : ItemNames.named(c.response().text(), env)) items.add(i);
+        if (!c.failed() && items.isEmpty())
+            fallbacks.add(new Fallback(Fallback.Kind.RECOMMEND_NO_ITEM, "no catalogue item in " + snippet(c.response().text()) + " -> the candidates by similarity"));
+        int named = items.size();
+        for (var s : pool) items.add(s.item());
+        int[] list = items.toIntArray();
+        return new ExpertOutput(recommended(list, Math.max(1, named)), list, List.of());
+    }
+
+    /** What a w/o E turn's summary says it recommended: the first {@code shown} titles. */
+    public String recommended(int[] items, int shown) {
+        if (items.length == 0) return "No movie to recommend.";
+        StringJoiner text = new StringJoiner("; ", "Recommended movies: ", "");
+        for (int i = 0; i < Math.min(shown, items.length); i++) text.add(env.title(items[i]));
+        return text.toString();
+    }
+
+    /** w/o E's recommend prompt: the dialogue and its most similar items with their similarity. */
+    public String recommendPrompt(Conversation dialogue) { return recommendPrompt(dialogue, lexical().top(dialogue, W_O_E_CANDIDATES)); }
+
+    private String recommendPrompt(Conversation dialogue, List<LexicalCandidates.Scored> pool) {
+        StringJoiner list = new StringJoiner("; ");
+        for (var s : pool.subList(0, Math.min(W_O_E_SHOWN, pool.size()))) list.add(env.title(s.item()) + String.format(java.util.Locale.ROOT, " (%.2f)", s.score()));
+        return fill(Stage.RECOMMEND, Stage.Slots.DIALOGUE_CONTEXT, context(dialogue), Stage.Slots.CANDIDATES, pool.isEmpty() ? "none" : list.toString());
+    }
+
+    private LexicalCandidates lexical() {
+        LexicalCandidates l = lexical;
+        if (l == null) {
+            synchronized (this) {
+                if (lexical == null) lexical = LexicalCandidates.of(env);
+                l = lexical;
+            }
+        }
+        return l;
     }
 
     /** The detection prompt for a dialogue (what a controller is trained on, and what {@link #turn} sends). */

@@ -42,7 +42,8 @@ public final class LlmcrsEnvironment implements Environment {
 
     /** Fallbacks that mean the controller's own text could not be used. */
     static final Set<Fallback.Kind> UNPARSED = Set.of(Fallback.Kind.DETECTION_UNPARSED, Fallback.Kind.DETECTION_LLM_FAILED,
-            Fallback.Kind.MATCHING_UNKNOWN_ID, Fallback.Kind.MATCHING_LLM_FAILED, Fallback.Kind.RESPONSE_EMPTY, Fallback.Kind.RESPONSE_LLM_FAILED);
+            Fallback.Kind.MATCHING_UNKNOWN_ID, Fallback.Kind.MATCHING_LLM_FAILED, Fallback.Kind.RESPONSE_EMPTY, Fallback.Kind.RESPONSE_LLM_FAILED,
+            Fallback.Kind.RECOMMEND_LLM_FAILED, Fallback.Kind.RECOMMEND_NO_ITEM);
 
     private final String name;
     private final org.crs4j.crs.llmcrs.Environment env;

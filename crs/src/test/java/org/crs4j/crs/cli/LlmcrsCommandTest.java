@@ -63,7 +63,7 @@ class LlmcrsCommandTest {
         assertEquals(1, turn.exit());
         assertEquals("crs4j llmcrs turn: --turn 3: turn 3 of dialogue test-1 is the seeker's; LLMCRS produces recommender turns", turn.err().strip());
         var ablate = MainTokenizeTest.main("", args("--llm", "x", "--ablate", "w/o-Z"));
-        assertEquals("crs4j llmcrs turn: --ablate: unknown mechanism \"w/o-Z\" (use w/o-SI, w/o-DI, w/o-SG or w/o-M)", ablate.err().strip());
+        assertEquals("crs4j llmcrs turn: --ablate: unknown mechanism \"w/o-Z\" (use w/o-SI, w/o-DI, w/o-SG, w/o-M or w/o-E)", ablate.err().strip());
         Files.writeString(dir.resolve("detection.txt"), "{{subtask_list}} {{dialog_context}}");
         var prompt = MainTokenizeTest.main("", args("--llm", "x", "--prompts", dir.toString()));
         assertEquals("crs4j llmcrs turn: " + dir.resolve("detection.txt") + " line 1: unknown slot {{dialog_context}} (this prompt's slots: "

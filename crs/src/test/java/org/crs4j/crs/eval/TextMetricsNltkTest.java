@@ -82,4 +82,16 @@ class TextMetricsNltkTest {
         assertThrows(IllegalArgumentException.class, () -> Bleu.crsWeights(5));
         assertThrows(IllegalArgumentException.class, () -> Bleu.corpusBleu(List.of(ref), List.of(), Bleu.uniform(4)));
     }
+
+    @Test
+    void chineseIsTokenizedByCharacter() {
+        // TG-ReDial's responses have no spaces: each Han character and full-width mark is a token, Latin runs stay words
+        assertEquals(List.of("推", "荐", "《", "厉", "鬼", "将", "映", "》", "，", "ok", "~~", "真", "好"),
+                Bleu.tokens("推荐《厉鬼将映》，OK\u3000~~真好"));
+        assertEquals(List.of("x", "𠀀", "y"), Bleu.tokens("x𠀀y"), "a character outside the BMP is one token");
+        // reference 我喜欢这部电影 (7 characters), hypothesis 我喜欢 (3): p1 = p2 = 1, BP = exp(1 - 7/3)
+        var ref = List.of(Bleu.tokens("我喜欢这部电影"));
+        assertEquals(Math.exp(1 - 7 / 3.0), Bleu.sentenceBleu(ref, Bleu.tokens("我喜欢"), Bleu.crsWeights(2)), 1e-15);
+        assertEquals(3 / 2.0, Distinct.distinct(List.of(Bleu.tokens("好看"), Bleu.tokens("好听")), 1));
+    }
 }

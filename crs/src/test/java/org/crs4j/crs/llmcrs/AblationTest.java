@@ -12,6 +12,6 @@ class AblationTest {
         assertEquals(Set.of(Ablation.NO_MANAGEMENT, Ablation.NO_DEMONSTRATIONS), Ablation.parse("M,DI"));
         assertEquals(Set.of(), Ablation.parse("none"));
         var e = assertThrows(IllegalArgumentException.class, () -> Ablation.parse("w/o-XY"));
-        assertEquals("--ablate: unknown mechanism \"w/o-XY\" (use w/o-SI, w/o-DI, w/o-SG or w/o-M)", e.getMessage());
+        assertEquals("--ablate: unknown mechanism \"w/o-XY\" (use w/o-SI, w/o-DI, w/o-SG, w/o-M or w/o-E)", e.getMessage());
     }
 }

@@ -142,6 +142,38 @@ class LlmcrsTest {
     }
 
     @Test
+    void withoutExpertsTheLlmRecommendsFromTheCandidatesMostLikeTheDialogue() {
+        int alien = item(env, A);
+        var llm = new ScriptedLlm().answer("detection", "Recommendation() -> Item").answer("recommend", "Alien (1979)").answer("response", "Try Alien.");
+        TurnResult r = llmcrs(llm).turn(context(), TurnOptions.greedy().withAblations(Set.of(Ablation.NO_EXPERTS)));
+        assertEquals(List.of("detection", "recommend", "response"), llm.stages(), "no matching call, no expert");
+        assertNull(r.trace().expertId());
+        assertEquals(List.of(), r.trace().fallbacks());
+        String recommend = r.trace().call(Stage.RECOMMEND).orElseThrow().request().prompt();
+        assertTrue(recommend.contains("User: I liked Pirates of the Caribbean, but I hate horror"), recommend);
+        // the context names Pirates of the Caribbean: it shares the most words with the dialogue
+        assertTrue(recommend.contains("candidate items, with their similarity to the dialogue, are: Pirates of the Caribbean (2003) (0."), recommend);
+        var pool = LexicalCandidates.of(env).top(context(), 50);
+        assertEquals(alien, r.items()[0], "the item the LLM names first");
+        int[] rest = java.util.Arrays.copyOfRange(r.items(), 1, r.items().length);
+        assertArrayEquals(pool.stream().mapToInt(LexicalCandidates.Scored::item).filter(i -> i != alien).toArray(), rest, "then the candidates by similarity");
+        String response = r.trace().call(Stage.RESPONSE).orElseThrow().request().prompt();
+        assertTrue(response.contains("Expert Model: none, and Sub-Task Output: Recommended movies: Alien (1979)"), response);
+
+        var silent = new ScriptedLlm().answer("detection", "Recommendation() -> Item").answer("recommend", "something good").answer("response", "ok");
+        TurnResult s = llmcrs(silent).turn(context(), TurnOptions.greedy().withAblations(Set.of(Ablation.NO_EXPERTS)));
+        assertEquals(Fallback.Kind.RECOMMEND_NO_ITEM, s.trace().fallbacks().getFirst().kind());
+        assertEquals(pool.getFirst().item(), s.items()[0], "no item named: the most similar candidate first");
+
+        var elicit = new ScriptedLlm().answer("detection", "User Preference Elicitation() -> Text").answer("response", "What do you like?");
+        TurnResult e = llmcrs(elicit).turn(context(), TurnOptions.greedy().withAblations(Set.of(Ablation.NO_EXPERTS)));
+        assertEquals(List.of("detection", "response"), elicit.stages());
+        assertNull(e.trace().expertOutput(), "the other sub-tasks are answered from the dialogue alone");
+        assertTrue(elicit.requests.getLast().prompt().contains("Sub-Task Output: (no expert output)"), elicit.requests.getLast().prompt());
+        assertEquals(0, e.items().length);
+    }
+
+    @Test
     void theRegistryFileIsReadAgainWhenItChangesAndABrokenEditKeepsTheOldOne() throws Exception {
         Path file = data.resolve("experts.json");
         String shipped = new String(ExpertRegistry.class.getResourceAsStream(ExpertRegistry.SHIPPED).readAllBytes());
