@@ -107,7 +107,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     static void print(PrintWriter out, TextMetrics.Report r) {
-        out.printf(Locale.ROOT, "%,d responses (%,d hypotheses without tokens); tokens: lower case, split at whitespace%n", r.responses(), r.emptyHypotheses());
+        out.printf(Locale.ROOT, "%,d responses (%,d hypotheses without tokens); tokens: lower case, split at whitespace, Chinese characters one each%n", r.responses(), r.emptyHypotheses());
         out.printf(Locale.ROOT, "%-15s %8s  %-19s %8s%n", "metric", "value", "95% interval", "dev.");
         for (TextMetrics.Estimate e : r.rows()) {
             out.printf(Locale.ROOT, "%-15s %8.4f  [%7.4f, %7.4f]  %s %.4f%n", e.name(), e.value(), e.low(), e.high(), e.deviationKind(), e.deviation());
