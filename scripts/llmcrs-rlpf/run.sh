@@ -79,17 +79,19 @@ if has grid && [ -n "$GRID" ]; then
         --batch-size 8 --warmup 30 --eval-pairs 50 --seed "$SEED" --out "$run/sft-$n" --ablate "$a" $common 2> "$run/sft-$n-train.err" | tee -a "$run/log.txt"
     fi
     evaluate "sft-$n" "$run/sft-$n" --ablate "$a" --against "$run/sft.turns.jsonl"
+    # w/o E's control, beside w/o M's: every turn a recommendation, by the LLM from the candidates instead of the expert
+    if [ "$a" = w/o-E ]; then evaluate sft-woEM "$run/sft-$n" --ablate w/o-E,w/o-M --against "$run/sft-woM.turns.jsonl"; fi
   done
 fi
 # The table of seed 000's Figures 3-4 / Table 8 columns, one row per evaluated system, from the outputs above.
 log "summary"
 {
   printf '%-12s %-30s %-30s %-30s %-30s %-8s\n' system HIT@10 MRR@10 NDCG@10 BLEU-1 Dist-1
-  for f in "$run"/sft.txt "$run"/rlpf.txt "$run"/sft-*.txt; do  # sft-woM: the w/o M control; sft-woSI ...: GRID=1
+  for f in "$run"/sft.txt "$run"/rlpf.txt "$run"/sft-*.txt; do  # sft-woM, sft-woEM: the controls; sft-woE, sft-woSI ...: GRID
     [ -f "$f" ] || continue
     awk -v name="$(basename "$f" .txt)" '
       $1 == "Recall@10" { hit = $2 " " $3 " " $4 }   $1 == "MRR@10" { mrr = $2 " " $3 " " $4 }
-      $1 == "NDCG@10" { ndcg = $2 " " $3 " " $4 }    $1 == "BLEU-1" { bleu = $2 " " $3 $4 " " $5 }
+      $1 == "NDCG@10" { ndcg = $2 " " $3 " " $4 }    $1 == "BLEU-1" && bleu == "" { bleu = $2 " " $3 $4 " " $5 }
       $1 == "Dist-1" { dist = $2 }
       END { printf "%-12s %-30s %-30s %-30s %-30s %-8s\n", name, hit, mrr, ndcg, bleu, dist }' "$f"
   done

@@ -42,7 +42,7 @@ record DatasetPairs(String dataset, List<StagePairs.Labeled> train, List<StagePa
     static DatasetPairs build(LlmcrsOptions options, String dataset, double holdout, int maxDialogues, long seed) {
         var p = options.open(dataset);
         try (var db = p.env().db()) {
-            var split = p.env().data().split(LlmcrsSetup.demonstrationSplit(p.env()));
+            var split = p.env().data().split(LlmcrsSetup.trainingSplit(p.env()));
             if (split == null || split.dialogues().isEmpty()) throw new IllegalArgumentException("--dataset " + dataset + ": no training dialogues here");
             List<PreparedDialogue> all = split.dialogues();
             int[] order = SftTrainer.permutation(all.size(), seed, 0);
@@ -53,7 +53,7 @@ record DatasetPairs(String dataset, List<StagePairs.Labeled> train, List<StagePa
                 else if (maxDialogues == 0 || train.size() < maxDialogues) train.add(all.get(order[i]));
             }
             Llmcrs pipeline = new Llmcrs(NO_LLM, p.env(), p.registry(), p.prompts(), p.demonstrations(), p.settings());
-            return new DatasetPairs(dataset + " " + LlmcrsSetup.demonstrationSplit(p.env()).label(), StagePairs.of(pipeline, train, p.ablations()),
+            return new DatasetPairs(dataset + " " + LlmcrsSetup.trainingSplit(p.env()).label(), StagePairs.of(pipeline, train, p.ablations()),
                     StagePairs.of(pipeline, heldOut, p.ablations()), train.size(), heldOut.size(), pipeline.registry());
         }
     }

@@ -97,7 +97,7 @@ final class TrainRlpfCommand implements Callable<Integer> {
             if (isLlmcrs) {
                 String dataset = env.substring(Environments.LLMCRS.length());
                 pipeline = llmcrs.open(dataset);
-                var split = LlmcrsSetup.demonstrationSplit(pipeline.env());
+                var split = LlmcrsSetup.trainingSplit(pipeline.env());
                 environment = new LlmcrsEnvironment(dataset + " " + split.label(), pipeline.env(), pipeline.registry(), pipeline.prompts(),
                         pipeline.demonstrations(), pipeline.settings(), TurnOptions.greedy().withAblations(pipeline.ablations()),
                         TurnSample.of(pipeline.env(), split));

@@ -6,14 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.crs4j.crs.eval.Bleu;
 import org.crs4j.data.model.Item;
+import org.crs4j.data.prepare.PreparedDialogue;
 import org.crs4j.data.prepare.PreparedTurn;
 
 /**
  * The candidate items of the w/o E ablation (seed 000 §6.2): without expert models the LLM recommends by itself, from
  * the items most similar to the dialogue. The paper measures that similarity with BERT; no BERT checkpoint can be
  * loaded here, so it is lexical: the cosine of TF-IDF vectors over the text metrics' tokens ({@link Bleu#tokens}:
- * lower-case words, single characters for Chinese) of an item's title and attributes and of the whole dialogue so far.
- * IDF is the smoothed {@code ln((1 + N) / (1 + df)) + 1} of scikit-learn, so a word every item has still counts a little.
+ * lower-case words, single characters for Chinese) of an item's title and item-database facts (genres, people, ...)
+ * and of the whole dialogue so far. IDF is scikit-learn's smoothed {@code ln((1 + N) / (1 + df)) + 1} over the items
+ * <em>and</em> the training dialogues' turns: counted over items alone, "I", "you" or 我 are rare (few titles have
+ * them) and would make "I Love You" the best match of every dialogue; counted over turns too, they weigh little.
  */
 public final class LexicalCandidates {
     /** An item and its cosine similarity to the dialogue, in (0, 1]. */
@@ -33,10 +36,8 @@ public final class LexicalCandidates {
         List<int[]> docTerms = new ArrayList<>(items.size());
         List<double[]> docCounts = new ArrayList<>(items.size());
         IntArrayList df = new IntArrayList();
-        for (Item item : items) {
-            StringBuilder text = new StringBuilder(item.title());
-            for (String v : item.attributes().values()) text.append(' ').append(v);
-            Object2IntOpenHashMap<String> tf = counts(Bleu.tokens(text.toString()));
+        for (int i = 0; i < items.size(); i++) {
+            Object2IntOpenHashMap<String> tf = counts(Bleu.tokens(itemText(env, i)));
             int[] terms = new int[tf.size()];
             double[] c = new double[tf.size()];
             int k = 0;
@@ -50,14 +51,27 @@ public final class LexicalCandidates {
             docTerms.add(terms);
             docCounts.add(c);
         }
+        int turns = 0;
+        for (PreparedDialogue d : env.data().split(LlmcrsSetup.trainingSplit(env)).dialogues()) {
+            for (PreparedTurn t : d.turns()) {
+                turns++;
+                for (String w : new java.util.HashSet<>(Bleu.tokens(env.text(t)))) {
+                    int id = termIds.getInt(w);
+                    if (id >= 0) df.set(id, df.getInt(id) + 1);   // a word no item has is never scored
+                }
+            }
+        }
+        int documents = items.size() + turns;
         idf = new double[df.size()];
-        for (int t = 0; t < idf.length; t++) idf[t] = Math.log((1.0 + items.size()) / (1.0 + df.getInt(t))) + 1;
+        for (int t = 0; t < idf.length; t++) idf[t] = Math.log((1.0 + documents) / (1.0 + df.getInt(t))) + 1;
         int[] fill = new int[idf.length];
+        int[] itemsWith = new int[idf.length];
+        for (int[] terms : docTerms) for (int t : terms) itemsWith[t]++;
         postingItems = new int[idf.length][];
         postingWeights = new double[idf.length][];
         for (int t = 0; t < idf.length; t++) {
-            postingItems[t] = new int[df.getInt(t)];
-            postingWeights[t] = new double[df.getInt(t)];
+            postingItems[t] = new int[itemsWith[t]];
+            postingWeights[t] = new double[itemsWith[t]];
         }
         for (int i = 0; i < items.size(); i++) {
             int[] terms = docTerms.get(i);
@@ -74,6 +88,13 @@ public final class LexicalCandidates {
                 postingWeights[t][fill[t]++] = w[k] / norm;
             }
         }
+    }
+
+    /** An item's words: its title and the values of its item-database facts (none without a database). */
+    static String itemText(Environment env, int item) {
+        StringBuilder text = new StringBuilder(env.title(item));
+        if (env.db() != null) for (var f : env.db().facts(item)) text.append(" ").append(f.value());
+        return text.toString();
     }
 
     /** Indexes every item of the environment's catalogue (milliseconds for ReDial's 6,112, about a second for TG-ReDial's 33,834). */

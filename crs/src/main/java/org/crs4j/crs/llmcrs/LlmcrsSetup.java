@@ -34,14 +34,17 @@ public final class LlmcrsSetup {
         return Environment.of(prepared.dataset(), ItemDatabase.open(db.file()));
     }
 
-    /** The split demonstrations come from: train, or valid where a dataset has no training dialogues (TG-ReDial here). */
-    public static Split demonstrationSplit(Environment env) {
+    /**
+     * The dialogues LLMCRS learns from (demonstrations, controller pairs, RLPF episodes, w/o E's IDF): train, or valid
+     * where a dataset has no training dialogues (TG-ReDial here).
+     */
+    public static Split trainingSplit(Environment env) {
         PreparedSplit train = env.data().split(Split.TRAIN);
         return train != null && !train.dialogues().isEmpty() ? Split.TRAIN : Split.VALID;
     }
 
     public static Demonstrations demonstrations(Environment env, LlmcrsSettings settings) {
-        PreparedSplit pool = env.data().split(demonstrationSplit(env));
+        PreparedSplit pool = env.data().split(trainingSplit(env));
         if (pool == null) return Demonstrations.none();
         return Demonstrations.from(pool, new SubTaskLabeler(env), env, settings.demoContextTurns(), settings.maxWordsPerTurn(), settings.demoPoolSize());
     }

@@ -55,6 +55,7 @@ public final class LearningCurve {
         var st = chart.getStyler();
         st.setChartBackgroundColor(Color.WHITE);
         st.setLegendPosition(Styler.LegendPosition.InsideNW);
+        st.setXAxisTickMarkSpacingHint(110);   // XChart's default packs three-digit step numbers edge to edge
         var points = chart.addSeries("mean reward of the step's batch", step, reward);
         points.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         points.setMarker(SeriesMarkers.CIRCLE);

@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.crs4j.crs.eval.Bleu;
-import org.crs4j.data.model.Item;
+import org.crs4j.data.model.Split;
 import org.crs4j.data.model.Role;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,35 +45,42 @@ class LexicalCandidatesTest {
         assertEquals(List.of(), LexicalCandidates.of(env).top(new Conversation(List.of(env.turn(Role.SEEKER, "zzz qqq"))), 5), "no shared word: no candidate");
     }
 
-    /** scikit-learn's smoothed TF-IDF with L2-normalized vectors, computed per pair from maps. */
+    /** scikit-learn's smoothed TF-IDF (document frequencies over items and training turns), L2-normalized, per pair from maps. */
     private static double[] naiveCosines(Conversation dialogue) {
-        List<Item> items = env.data().items().items();
+        int n = env.data().items().size();
         List<Map<String, Integer>> docs = new java.util.ArrayList<>();
         Map<String, Integer> df = new HashMap<>();
-        for (Item it : items) {
-            StringBuilder sb = new StringBuilder(it.title());
-            for (String v : it.attributes().values()) sb.append(' ').append(v);
+        for (int i = 0; i < n; i++) {
+            StringBuilder sb = new StringBuilder(env.title(i));
+            for (var f : env.db().facts(i)) sb.append(' ').append(f.value());
             Map<String, Integer> tf = new HashMap<>();
             for (String w : Bleu.tokens(sb.toString())) tf.merge(w, 1, Integer::sum);
             docs.add(tf);
             for (String w : tf.keySet()) df.merge(w, 1, Integer::sum);
         }
+        int documents = n;
+        for (var d : env.data().split(Split.TRAIN).dialogues()) {
+            for (var t : d.turns()) {
+                documents++;
+                for (String w : new java.util.HashSet<>(Bleu.tokens(env.text(t)))) df.computeIfPresent(w, (k, c) -> c + 1);
+            }
+        }
+        final int total = documents;
+        java.util.function.ToDoubleFunction<String> idf = w -> Math.log((1.0 + total) / (1.0 + df.get(w))) + 1;
         StringBuilder q = new StringBuilder();
         for (var t : dialogue.turns()) q.append(env.text(t)).append('\n');
         Map<String, Integer> qtf = new HashMap<>();
         for (String w : Bleu.tokens(q.toString())) if (df.containsKey(w)) qtf.merge(w, 1, Integer::sum);
-        double[] out = new double[items.size()];
-        for (int i = 0; i < items.size(); i++) {
-            double dot = 0, nd = 0, nq = 0;
+        double nq = 0;
+        for (var e : qtf.entrySet()) nq += Math.pow(e.getValue() * idf.applyAsDouble(e.getKey()), 2);
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            double dot = 0, nd = 0;
             for (var e : docs.get(i).entrySet()) {
-                double w = e.getValue() * (Math.log((1.0 + items.size()) / (1.0 + df.get(e.getKey()))) + 1);
+                double w = e.getValue() * idf.applyAsDouble(e.getKey());
                 nd += w * w;
                 Integer c = qtf.get(e.getKey());
-                if (c != null) dot += w * c * (Math.log((1.0 + items.size()) / (1.0 + df.get(e.getKey()))) + 1);
-            }
-            for (var e : qtf.entrySet()) {
-                double w = e.getValue() * (Math.log((1.0 + items.size()) / (1.0 + df.get(e.getKey()))) + 1);
-                nq += w * w;
+                if (c != null) dot += w * c * idf.applyAsDouble(e.getKey());
             }
             out[i] = nd == 0 || nq == 0 ? 0 : dot / Math.sqrt(nd) / Math.sqrt(nq);
         }
