@@ -55,7 +55,10 @@ public final class LearningCurve {
         var st = chart.getStyler();
         st.setChartBackgroundColor(Color.WHITE);
         st.setLegendPosition(Styler.LegendPosition.InsideNW);
-        st.setXAxisTickMarkSpacingHint(110);   // XChart's default packs three-digit step numbers edge to edge
+        // XChart puts a tick every 5 steps, where three-digit labels run together: label fewer of them
+        double last = step.isEmpty() ? 0 : step.getLast();
+        int every = last > 60 ? 25 : last > 12 ? 5 : 1;
+        st.setxAxisTickLabelsFormattingFunction(x -> Math.abs(x - Math.rint(x)) < 1e-9 && Math.rint(x) % every == 0 ? String.valueOf((long) Math.rint(x)) : "");
         var points = chart.addSeries("mean reward of the step's batch", step, reward);
         points.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         points.setMarker(SeriesMarkers.CIRCLE);
