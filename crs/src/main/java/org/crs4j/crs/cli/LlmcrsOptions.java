@@ -37,7 +37,7 @@ final class LlmcrsOptions {
     @Option(names = "--registry", paramLabel = "FILE", description = "The expert registry (default: the shipped one).")
     Path registry;
 
-    @Option(names = "--ablate", paramLabel = "LIST", description = "Mechanisms to remove: w/o-SI, w/o-DI, w/o-SG, w/o-M, w/o-E (comma-separated).")
+    @Option(names = "--ablate", paramLabel = "LIST", description = "Mechanisms to remove, comma-separated: " + org.crs4j.crs.llmcrs.Ablation.CHOICES + ".")
     String ablate;
 
     @Option(names = "--context-turns", paramLabel = "N", defaultValue = "4", description = "Turns of dialogue context the prompts show (default: ${DEFAULT-VALUE}).")

@@ -13,6 +13,9 @@ import java.util.Set;
 public enum Ablation {
     NO_SCHEMA("w/o-SI"), NO_DEMONSTRATIONS("w/o-DI"), NO_SUMMARY("w/o-SG"), NO_MANAGEMENT("w/o-M"), NO_EXPERTS("w/o-E");
 
+    /** The labels, for option descriptions and errors. */
+    public static final String CHOICES = "w/o-SI, w/o-DI, w/o-SG, w/o-M or w/o-E";
+
     private final String label;
 
     Ablation(String label) { this.label = label; }
@@ -28,7 +31,7 @@ public enum Ablation {
             String p = part.strip().toUpperCase(Locale.ROOT).replaceFirst("^W/?O[-_ ]?", "");
             Ablation found = null;
             for (Ablation a : values()) if (a.label.substring(4).equals(p)) found = a;
-            if (found == null) throw new IllegalArgumentException("--ablate: unknown mechanism \"" + part.strip() + "\" (use w/o-SI, w/o-DI, w/o-SG, w/o-M or w/o-E)");
+            if (found == null) throw new IllegalArgumentException("--ablate: unknown mechanism \"" + part.strip() + "\" (use " + CHOICES + ")");
             out.add(found);
         }
         return out;
