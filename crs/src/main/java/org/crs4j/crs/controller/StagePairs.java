@@ -66,39 +66,35 @@ public final class StagePairs {
                 Conversation context = new Conversation(d.id(), d.turns().subList(0, t));
                 SubTaskCall call = managed ? labeler.label(d.turns(), t).call() : SubTaskCall.of(SubTask.RECOMMENDATION);
                 if (managed) out.add(new Labeled(new Pair(pipeline.detectionPrompt(context, ablations), call.render()), Stage.DETECTION, d.id(), t));
+                ExpertRegistry.Registered chosen = null;
+                String text = Llmcrs.NO_OUTPUT;
                 if (!experts) {
-                    String text = "(no expert output)";
                     if (call.task() == SubTask.RECOMMENDATION && turn.items().length > 0) {
                         int item = turn.items()[0];
                         out.add(new Labeled(new Pair(pipeline.recommendPrompt(context), env.title(item)), Stage.RECOMMEND, d.id(), t));
                         text = pipeline.recommended(new int[] {item}, 1);
                     }
-                    String prompt = ablations.contains(Ablation.NO_SUMMARY) ? pipeline.responseRawPrompt(context, text)
-                            : pipeline.responsePrompt(context, call, null, text);
-                    out.add(new Labeled(new Pair(prompt, reference), ablations.contains(Ablation.NO_SUMMARY) ? Stage.RESPONSE_RAW : Stage.RESPONSE, d.id(), t));
-                    continue;
-                }
-                List<ExpertRegistry.Registered> candidates = registry.candidates(call.task());
-                ExpertRegistry.Registered chosen = null;
-                ExpertOutput output = null;
-                if (!candidates.isEmpty()) {
-                    chosen = candidates.getFirst();
-                    output = run(chosen, call, context);
-                    if (managed && candidates.size() > 1) {
-                        int best = bestRank(output, turn);
-                        for (var c : candidates.subList(1, candidates.size())) {
-                            ExpertOutput o = run(c, call, context);
-                            int r = bestRank(o, turn);
-                            if (r < best) {
-                                best = r;
-                                chosen = c;
-                                output = o;
+                } else {
+                    List<ExpertRegistry.Registered> candidates = registry.candidates(call.task());
+                    if (!candidates.isEmpty()) {
+                        chosen = candidates.getFirst();
+                        ExpertOutput output = run(chosen, call, context);
+                        if (managed && candidates.size() > 1) {
+                            int best = bestRank(output, turn);
+                            for (var c : candidates.subList(1, candidates.size())) {
+                                ExpertOutput o = run(c, call, context);
+                                int r = bestRank(o, turn);
+                                if (r < best) {
+                                    best = r;
+                                    chosen = c;
+                                    output = o;
+                                }
                             }
+                            out.add(new Labeled(new Pair(pipeline.matchingPrompt(call.task(), candidates), chosen.id()), Stage.MATCHING, d.id(), t));
                         }
-                        out.add(new Labeled(new Pair(pipeline.matchingPrompt(call.task(), candidates), chosen.id()), Stage.MATCHING, d.id(), t));
+                        if (output != null) text = output.text();
                     }
                 }
-                String text = output != null ? output.text() : "(no expert output)";
                 String prompt = ablations.contains(Ablation.NO_SUMMARY) ? pipeline.responseRawPrompt(context, text)
                         : pipeline.responsePrompt(context, call, chosen, text);
                 out.add(new Labeled(new Pair(prompt, reference), ablations.contains(Ablation.NO_SUMMARY) ? Stage.RESPONSE_RAW : Stage.RESPONSE, d.id(), t));

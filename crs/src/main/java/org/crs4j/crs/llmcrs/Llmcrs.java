@@ -44,6 +44,8 @@ public final class Llmcrs {
     /** w/o E: candidates retrieved, and how many of them the recommend prompt shows (a 512-token window holds ten titles with scores). */
     static final int W_O_E_CANDIDATES = 50, W_O_E_SHOWN = 10;
     private volatile LexicalCandidates lexical;
+    /** What the summary says when no expert produced an output (none registered, all failed, or w/o E). */
+    public static final String NO_OUTPUT = "(no expert output)";
 
     public Llmcrs(Llm llm, Environment env, RegistrySource registry, PromptSet prompts, Demonstrations demonstrations, LlmcrsSettings settings) {
         this.llm = llm;
@@ -157,7 +159,7 @@ public final class Llmcrs {
         long execNanos = System.nanoTime() - execStart;
 
         // 4. response generation
-        String outputText = output != null ? output.text() : "(no expert output)";
+        String outputText = output != null ? output.text() : NO_OUTPUT;
         String prompt = ablations.contains(Ablation.NO_SUMMARY) ? responseRawPrompt(dialogue, outputText)
                 : responsePrompt(dialogue, call, chosen, outputText);
         LlmCall rc = complete(ablations.contains(Ablation.NO_SUMMARY) ? Stage.RESPONSE_RAW : Stage.RESPONSE, prompt, options.response(), options.stream());
